@@ -103,7 +103,7 @@ class KafkaClusterError(DriftlineError):
 
 
 class LocalBrokerError(KafkaClusterError):
-    """Raised when the local development broker cannot be resolved, started or stopped."""
+    """Raised when the local broker cannot be resolved, started or stopped."""
 
 
 class TopicLayoutError(KafkaClusterError):
