@@ -1,0 +1,47 @@
+# The two commands of the README: `make demo` and `make test`. Both set up
+# everything they need (virtual environment, Kafka jars, local broker) and can be
+# run again at any time.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PIP_FLAGS := --disable-pip-version-check --find-links /opt/wheels
+export DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:9092
+
+.PHONY: help venv broker broker-stop topics test lint demo clean
+
+help:
+	@echo "make demo   - run the main job end to end (broker, workers, replay, alerts)"
+	@echo "make test   - lint and run the whole test suite against a real broker"
+	@echo "make broker / broker-stop - start or stop the local Kafka broker"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_FLAGS) -q --upgrade pip
+	$(BIN)/pip install $(PIP_FLAGS) -q -e ".[dev,torch]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+broker: $(STAMP)
+	$(BIN)/driftline kafka start
+
+broker-stop:
+	test ! -x $(BIN)/driftline || $(BIN)/driftline kafka stop
+
+topics: broker
+	$(BIN)/driftline topics create
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint broker
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+demo: $(STAMP)
+	$(BIN)/driftline demo
+
+clean: broker-stop
+	rm -rf .driftline
