@@ -15,6 +15,12 @@ the same reference. Decile edges and PSI proportions come from the sample too.
 The sample is stored sorted and in the smallest dtype that holds it exactly (an
 integer-valued feature stores as int8..int32, a float32-exact one as float32).
 
+Pickled, a continuous float64 feature at the default cap takes about 80 KB (the
+sample), a float32-exact one 40 KB, an integer-valued one 10 to 40 KB, and a
+categorical one a few hundred bytes; 20 features (10 continuous, 10 categorical)
+take about 0.8 MB. A checkpoint that must fit a 1 MB Kafka record with more
+continuous features should lower ``sample_cap``, at the cost of KS exactness.
+
 Categorical references keep every category; a high-cardinality column (an id)
 should not be declared categorical, or its checkpoint grows with it.
 """

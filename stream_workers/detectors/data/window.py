@@ -236,7 +236,8 @@ class Windower:
         self._pending = 0
         self._recent.append(pane)
 
-        if len(self._recent) < self._recent.maxlen and pane.n_rows == self._pane:
+        full = len(self._recent) == self.spec.panes_per_window
+        if not full and pane.n_rows == self._pane:
             return _NOTHING
         start = self._recent[0].index
         return (self._window(start, self._next_start),)

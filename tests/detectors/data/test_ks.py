@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.stats import ks_2samp, norm
+from scipy.stats import ks_2samp, norm, wasserstein_distance
 
 from stream_workers.detectors.data import ks_test
 
@@ -116,3 +116,16 @@ def test_statistic_and_p_value_equal_scipy_on_any_samples(ref, cur):
     assert result.statistic == expected.statistic
     assert result.p_value == expected.pvalue
     assert 0.0 <= result.p_value <= 1.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(ref=_samples, cur=_samples)
+def test_wasserstein_effect_equals_scipy_on_any_samples(ref, cur):
+    ref_a, cur_a = np.array(ref, dtype=float), np.array(cur, dtype=float)
+
+    result = ks_test(ref_a, cur_a)
+
+    expected = wasserstein_distance(ref_a, cur_a)
+    assert result.effect_value("wasserstein") == pytest.approx(
+        expected, rel=1e-9, abs=1e-9
+    )
