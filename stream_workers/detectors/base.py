@@ -13,7 +13,6 @@ from typing import Any, ClassVar, Literal, Protocol, Self, runtime_checkable
 
 from stream_workers.detectors.inputs import InputDomain, coerce_input
 from stream_workers.detectors.params import check_float, check_int
-from stream_workers.errors import ConfigError
 
 __all__ = ["Detector", "DetectorKind", "InputField", "RiverDetector"]
 
@@ -78,8 +77,9 @@ class RiverDetector(abc.ABC):
     warmup
         Updates after each (re)start during which no signal is reported.
     binarize_at
-        Only for detectors that take 0/1 or [0, 1] input: a value at or above it
-        counts as an error (1), any other as 0. Unset, other values are rejected.
+        For detectors that take 0/1 or [0, 1] input (the others do not accept the
+        argument): a value at or above it counts as an error (1), any other as 0.
+        Unset, values outside the detector's domain are rejected.
     """
 
     name: ClassVar[str]
@@ -90,11 +90,6 @@ class RiverDetector(abc.ABC):
 
     def __init__(self, *, warmup: int = 30, binarize_at: float | None = None) -> None:
         self.warmup = check_int(self.name, "warmup", warmup, minimum=0)
-        if binarize_at is not None and self.domain == "real":
-            raise ConfigError(
-                f"{self.name}: `binarize_at` is only for 0/1 detectors; remove it.",
-                field=f"{self.name}.binarize_at",
-            )
         if binarize_at is not None:
             binarize_at = check_float(self.name, "binarize_at", binarize_at)
         self.binarize_at = binarize_at

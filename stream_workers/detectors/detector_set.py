@@ -65,7 +65,10 @@ class _Slot:
     def __init__(self, label: str, detector: Detector, gate: GateSettings) -> None:
         self.label = label
         self.detector = detector
-        self.gates = {"drift": SignalGate(gate), "warning": SignalGate(gate)}
+        self.gates: dict[SignalLevel, SignalGate] = {
+            "drift": SignalGate(gate),
+            "warning": SignalGate(gate),
+        }
         self.start_ms: int | None = None
         self.end_ms: int | None = None
         self.warned = False
@@ -96,7 +99,7 @@ def _build_slot(spec: object, default_gate: GateSettings) -> _Slot:
         )
 
     name = spec["name"]
-    detector = make_detector(name, spec.get("params"))  # type: ignore[arg-type]
+    detector = make_detector(name, spec.get("params"))
     label = spec.get("label", name)
     if not isinstance(label, str) or not label:
         raise ConfigError(
@@ -104,7 +107,7 @@ def _build_slot(spec: object, default_gate: GateSettings) -> _Slot:
             field=f"{name}.label",
         )
     gate = spec.get("gate")
-    settings = default_gate if gate is None else GateSettings.from_mapping(gate)  # type: ignore[arg-type]
+    settings = default_gate if gate is None else GateSettings.from_mapping(gate)
     return _Slot(label, detector, settings)
 
 
@@ -262,7 +265,7 @@ class DetectorSet:
         return {
             (slot.label, level): gate
             for slot in self._slots
-            for level, gate in slot.gates.items()  # type: ignore[misc]
+            for level, gate in slot.gates.items()
         }
 
     @property

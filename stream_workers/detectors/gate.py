@@ -41,6 +41,11 @@ class GateSettings:
     def from_mapping(cls, data: Mapping[str, object] | None) -> GateSettings:
         """Build from configuration, rejecting unknown keys."""
         data = {} if data is None else data
+        if not isinstance(data, Mapping):
+            raise ConfigError(
+                f"gate: settings must be a mapping, got {data!r}.", field="gate"
+            )
+
         names = [f.name for f in fields(cls)]
         unknown = sorted(str(key) for key in data if key not in names)
         if unknown:
