@@ -7,6 +7,7 @@ settings object.
 from __future__ import annotations
 
 from stream_workers.config.settings import (
+    JoinSettings,
     KafkaSettings,
     LocalBrokerSettings,
     TopicSettings,
@@ -15,6 +16,7 @@ from stream_workers.config.settings import (
 )
 
 __all__ = [
+    "JoinSettings",
     "KafkaSettings",
     "LocalBrokerSettings",
     "TopicSettings",

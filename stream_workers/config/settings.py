@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
+    "JoinSettings",
     "KafkaSettings",
     "LocalBrokerSettings",
     "TopicSettings",
@@ -123,6 +124,18 @@ class WorkerSettings(BaseSettings):
     transaction_timeout_s: float = Field(default=30.0, gt=0)
     healthz_stale_s: float = Field(default=60.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class JoinSettings(BaseSettings):
+    """The join worker: how long each side waits for the other, what it stores."""
+
+    model_config = SettingsConfigDict(env_prefix="DRIFTLINE_JOIN_", frozen=True)
+
+    prediction_ttl_s: float = Field(default=7 * 86400.0, gt=0)
+    label_ttl_s: float = Field(default=7 * 86400.0, gt=0)
+    marker_ttl_s: float = Field(default=86400.0, gt=0)
+    store_features: bool = False
+    checkpoint_max_age_s: float = Field(default=12 * 3600.0, gt=0)
 
 
 def _reveal(secret: SecretStr | None) -> str | None:

@@ -78,6 +78,7 @@ class Output:
         key: bytes | str | None = None,
         partition: int | None = None,
         headers: list[tuple[str, bytes]] | None = None,
+        on_delivery: Callable[[KafkaError | None, Message], None] | None = None,
     ) -> None:
         """Produce within the open transaction; waits while the local queue is full."""
         kwargs: dict[str, object] = {"key": key, "value": value}
@@ -85,6 +86,8 @@ class Output:
             kwargs["partition"] = partition
         if headers:
             kwargs["headers"] = headers
+        if on_delivery is not None:
+            kwargs["on_delivery"] = on_delivery
         while True:
             try:
                 self._producer.produce(topic, **kwargs)
@@ -209,6 +212,7 @@ class TransactionalLoop:
         except KafkaException as exc:
             self._abort_and_rewind(records, exc)
             return
+        self.producer.poll(0)  # serve the batch's delivery reports
         self.processor.committed()
         self.metrics.commit_seconds.labels(self.worker).observe(
             time.perf_counter() - started

@@ -69,11 +69,11 @@ def run_worker(
     on_started: Callable[[int], None] | None = None,
 ) -> None:
     """Run one worker until ``stop`` is set (by SIGTERM in a real process)."""
-    kafka = kafka or KafkaSettings()
-    topics = topics or TopicSettings()
-    worker = worker or WorkerSettings()
-    registry = registry or CollectorRegistry()
-    stop = stop or StopFlag()
+    kafka = KafkaSettings() if kafka is None else kafka
+    topics = TopicSettings() if topics is None else topics
+    worker = WorkerSettings() if worker is None else worker
+    registry = CollectorRegistry() if registry is None else registry
+    stop = StopFlag() if stop is None else stop
     health = Health(stale_s=worker.healthz_stale_s)
     metrics = LoopMetrics.create(registry)
     context = WorkerContext(name, kafka, topics, worker, registry, health, metrics)

@@ -1,0 +1,348 @@
+"""The join worker against the real broker: orders, expiry, duplicates, DLQ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stream_workers.config.settings import (
+    JoinSettings,
+    KafkaSettings,
+    TopicSettings,
+    WorkerSettings,
+)
+from stream_workers.workers import join
+from tests.workers.harness import produce, read_all, running, values, wait_for
+
+pytestmark = pytest.mark.kafka
+
+T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+MIN = 60_000
+
+
+def prediction(rid: str, t: int, pred: Any = 1, **extra: Any) -> dict[str, Any]:
+    return {
+        "request_id": rid,
+        "model_id": "m1",
+        "model_version": "v1",
+        "event_time_ms": t,
+        "features": {"x": 1.0, "c": "a"},
+        "prediction": pred,
+        "probabilities": {"0": 0.2, "1": 0.8},
+        **extra,
+    }
+
+
+def label(rid: str, t: int, value: Any = 1) -> dict[str, Any]:
+    return {"request_id": rid, "event_time_ms": t, "label": value}
+
+
+def run_join(
+    kafka: KafkaSettings,
+    topics: TopicSettings,
+    tmp_path: Path,
+    *,
+    instance: str = "a",
+    ttl_s: float = 7200.0,
+) -> Any:
+    return running(
+        join.main,
+        settings=JoinSettings(
+            prediction_ttl_s=ttl_s, label_ttl_s=ttl_s, marker_ttl_s=ttl_s
+        ),
+        kafka=kafka,
+        topics=topics,
+        worker=WorkerSettings(
+            instance_id=instance, state_dir=tmp_path, poll_timeout_s=0.1
+        ),
+    )
+
+
+def outcome_count(registry: Any, order: str) -> float:
+    value = registry.get_sample_value(
+        "driftline_join_outcomes_total", {"model": "m1", "order": order}
+    )
+    return value or 0.0
+
+
+def test_join_label_after_prediction_is_emitted_once_with_delay_and_correctness(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
+) -> None:
+    produce(
+        kafka_settings,
+        topic_settings.name("predictions"),
+        [("r1", prediction("r1", T0))],
+    )
+    produce(
+        kafka_settings,
+        topic_settings.name("labels"),
+        [("r1", label("r1", T0 + 5 * MIN, 0))],
+    )
+
+    with run_join(kafka_settings, topic_settings, tmp_path) as registry:
+        wait_for(lambda: outcome_count(registry, "label_after") == 1)
+    [outcome] = values(
+        read_all(kafka_settings, topic_settings.name("outcomes"), expected=1)
+    )
+
+    assert outcome["request_id"] == "r1"
+    assert outcome["labeled"] is True
+    assert outcome["correct"] is False
+    assert outcome["error"] == 1.0
+    assert outcome["confidence"] == 0.8
+    assert outcome["label_delay_ms"] == 5 * MIN
+    assert outcome["prediction_time_ms"] == T0
+    assert "features" not in outcome
+
+
+def test_join_label_before_prediction_waits_and_is_emitted_once(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
+) -> None:
+    with run_join(kafka_settings, topic_settings, tmp_path) as registry:
+        produce(
+            kafka_settings,
+            topic_settings.name("labels"),
+            [("r2", label("r2", T0, "1"))],
+        )
+        wait_for(
+            lambda: (
+                (
+                    registry.get_sample_value(
+                        "driftline_join_pending_records", {"side": "label"}
+                    )
+                    or 0
+                )
+                == 1
+            )
+        )
+        produce(
+            kafka_settings,
+            topic_settings.name("predictions"),
+            [("r2", prediction("r2", T0 + 1000))],
+        )
+        wait_for(lambda: outcome_count(registry, "label_before") == 1)
+    outcomes = values(
+        read_all(kafka_settings, topic_settings.name("outcomes"), expected=1)
+    )
+
+    assert [(o["request_id"], o["correct"]) for o in outcomes] == [("r2", True)]
+
+
+def test_case_32_late_and_missing_labels_by_event_time(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
+) -> None:
+    # Case 32: a 2 h window; P1 at 0 and P2 at 60 s; L1 at +50 min; L2 at +3 h.
+    preds, labs = topic_settings.name("predictions"), topic_settings.name("labels")
+    produce(
+        kafka_settings,
+        preds,
+        [("P1", prediction("P1", T0)), ("P2", prediction("P2", T0 + MIN))],
+        partition=0,
+    )
+    produce(kafka_settings, labs, [("P1", label("P1", T0 + 50 * MIN))], partition=0)
+
+    with run_join(kafka_settings, topic_settings, tmp_path) as registry:
+        wait_for(lambda: outcome_count(registry, "label_after") == 1)
+        produce(
+            kafka_settings, labs, [("P2", label("P2", T0 + 180 * MIN))], partition=0
+        )
+        wait_for(lambda: outcome_count(registry, "unlabeled") == 1)
+        late = registry.get_sample_value("driftline_join_late_labels_total")
+        expired = registry.get_sample_value(
+            "driftline_join_expired_total", {"side": "prediction"}
+        )
+    outcomes = values(
+        read_all(kafka_settings, topic_settings.name("outcomes"), expected=2)
+    )
+    late_records = values(
+        read_all(kafka_settings, topic_settings.name("late_labels"), expected=1)
+    )
+
+    assert sorted((o["request_id"], o["labeled"]) for o in outcomes) == [
+        ("P1", True),
+        ("P2", False),
+    ]
+    assert [r["request_id"] for r in late_records] == ["P2"]
+    assert late == 1.0
+    assert expired == 1.0
+
+
+def test_prediction_never_labelled_expires_as_unlabeled_when_stream_time_passes_ttl(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
+) -> None:
+    preds = topic_settings.name("predictions")
+    produce(kafka_settings, preds, [("old", prediction("old", T0))], partition=1)
+
+    with run_join(kafka_settings, topic_settings, tmp_path, ttl_s=600) as registry:
+        wait_for(
+            lambda: (
+                (
+                    registry.get_sample_value(
+                        "driftline_join_pending_records", {"side": "prediction"}
+                    )
+                    or 0
+                )
+                == 1
+            )
+        )
+        assert outcome_count(registry, "unlabeled") == 0
+        produce(
+            kafka_settings,
+            preds,
+            [("new", prediction("new", T0 + 11 * MIN))],
+            partition=1,
+        )
+        wait_for(lambda: outcome_count(registry, "unlabeled") == 1)
+    outcomes = values(
+        read_all(kafka_settings, topic_settings.name("outcomes"), expected=1)
+    )
+
+    assert [(o["request_id"], o["labeled"]) for o in outcomes] == [("old", False)]
+    assert "correct" not in outcomes[0] and "error" not in outcomes[0]
+
+
+def test_duplicate_prediction_and_duplicate_label_yield_one_outcome(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
+) -> None:
+    preds, labs = topic_settings.name("predictions"), topic_settings.name("labels")
+    produce(
+        kafka_settings,
+        preds,
+        [("d1", prediction("d1", T0)), ("d1", prediction("d1", T0))],
+    )
+    produce(
+        kafka_settings, labs, [("d1", label("d1", T0 + 1)), ("d1", label("d1", T0 + 2))]
+    )
+    produce(kafka_settings, preds, [("d1", prediction("d1", T0 + 3))])
+
+    with run_join(kafka_settings, topic_settings, tmp_path) as registry:
+        wait_for(
+            lambda: (
+                sum(
+                    registry.get_sample_value(
+                        "driftline_records_consumed_total",
+                        {"worker": "join", "topic": t},
+                    )
+                    or 0
+                    for t in (preds, labs)
+                )
+                == 5
+            )
+        )
+        dup_p = registry.get_sample_value(
+            "driftline_join_duplicates_total", {"side": "prediction"}
+        )
+        dup_l = registry.get_sample_value(
+            "driftline_join_duplicates_total", {"side": "label"}
+        )
+    outcomes = read_all(kafka_settings, topic_settings.name("outcomes"))
+
+    assert len(outcomes) == 1
+    assert (dup_p, dup_l) == (2.0, 1.0)
+
+
+def test_malformed_records_in_each_input_go_to_their_dlq_and_neighbours_join(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
+) -> None:
+    preds, labs = topic_settings.name("predictions"), topic_settings.name("labels")
+    produce(
+        kafka_settings,
+        preds,
+        [
+            ("a", prediction("a", T0)),
+            ("bad", b"\x00\xffnot-json"),
+            ("b", prediction("b", T0)),
+        ],
+        partition=2,
+    )
+    produce(
+        kafka_settings,
+        labs,
+        [
+            ("a", label("a", T0 + 1)),
+            ("c", {"request_id": "c", "label": 1}),
+            ("b", label("b", T0 + 1)),
+        ],
+        partition=2,
+    )
+
+    with run_join(kafka_settings, topic_settings, tmp_path) as registry:
+        wait_for(lambda: outcome_count(registry, "label_after") == 2)
+    outcomes = values(
+        read_all(kafka_settings, topic_settings.name("outcomes"), expected=2)
+    )
+    dlq_p = read_all(kafka_settings, f"{preds}.dlq", expected=1)
+    dlq_l = read_all(kafka_settings, f"{labs}.dlq", expected=1)
+
+    assert sorted(o["request_id"] for o in outcomes) == ["a", "b"]
+    assert [m.value() for m in dlq_p] == [b"\x00\xffnot-json"]
+    assert dict(dlq_p[0].headers())["driftline.source.offset"] == b"1"
+    assert b"event_time_ms" in dict(dlq_l[0].headers())["driftline.error.message"]
+
+
+def test_state_survives_a_restart_of_the_worker(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
+) -> None:
+    preds, labs = topic_settings.name("predictions"), topic_settings.name("labels")
+    produce(
+        kafka_settings,
+        preds,
+        [(f"s{i}", prediction(f"s{i}", T0 + i)) for i in range(20)],
+    )
+    with run_join(kafka_settings, topic_settings, tmp_path / "first") as registry:
+        wait_for(
+            lambda: (
+                (
+                    registry.get_sample_value(
+                        "driftline_join_pending_records", {"side": "prediction"}
+                    )
+                    or 0
+                )
+                == 20
+            )
+        )
+
+    produce(
+        kafka_settings,
+        labs,
+        [(f"s{i}", label(f"s{i}", T0 + 100 + i)) for i in range(20)],
+    )
+    # A new instance with an empty local store restores from the changelog alone.
+    with run_join(
+        kafka_settings, topic_settings, tmp_path / "second", instance="b"
+    ) as registry:
+        wait_for(lambda: outcome_count(registry, "label_after") == 20)
+    outcomes = read_all(kafka_settings, topic_settings.name("outcomes"), expected=20)
+
+    assert len(outcomes) == 20
+
+
+def test_two_replicas_sharing_four_partitions_produce_one_outcome_per_request(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
+) -> None:
+    preds, labs = topic_settings.name("predictions"), topic_settings.name("labels")
+    n = 400
+
+    with (
+        run_join(kafka_settings, topic_settings, tmp_path / "a", instance="a"),
+        run_join(kafka_settings, topic_settings, tmp_path / "b", instance="b"),
+    ):
+        produce(
+            kafka_settings,
+            preds,
+            [(f"q{i}", prediction(f"q{i}", T0 + i)) for i in range(n)],
+        )
+        produce(
+            kafka_settings,
+            labs,
+            [(f"q{i}", label(f"q{i}", T0 + n + i)) for i in range(n)],
+        )
+        outcomes = read_all(
+            kafka_settings, topic_settings.name("outcomes"), expected=n, timeout_s=60
+        )
+
+    ids = [o["request_id"] for o in values(outcomes)]
+    assert len(ids) == n
+    assert len(set(ids)) == n
