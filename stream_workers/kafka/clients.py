@@ -45,6 +45,7 @@ def make_producer(
             "compression.type": "lz4",
             "linger.ms": 5,
             "batch.num.messages": 10000,
+            "message.max.bytes": 16 * 1024 * 1024,
         }
     )
     if transactional_id is not None:

@@ -41,7 +41,12 @@ def planned_topics(topics: TopicSettings) -> list[TopicSpec]:
     ]
     specs = [TopicSpec(name, count) for name, count in plain]
     specs += [TopicSpec(topics.dlq(name), count) for name, count in plain[:4]]
-    compacted = (("cleanup.policy", "compact"), ("min.cleanable.dirty.ratio", "0.1"))
+    compacted = (
+        ("cleanup.policy", "compact"),
+        ("min.cleanable.dirty.ratio", "0.1"),
+        # Detector snapshots (references, windows) can exceed the 1 MiB default.
+        ("max.message.bytes", str(16 * 1024 * 1024)),
+    )
     for worker in WORKERS_WITH_STATE:
         # The join's changelog partitions mirror its input partitions one to one.
         count = inputs if worker in ("join", "data") else topics.partitions
