@@ -11,7 +11,14 @@ from stream_workers.kafka.broker import LocalBroker
 from stream_workers.kafka.clients import make_admin
 from stream_workers.kafka.topics import ensure_topics, planned_topics
 
-__all__ = ["HANDLERS"]
+__all__ = ["HANDLERS", "add_parsers"]
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    kafka = sub.add_parser("kafka", help="the local development broker")
+    kafka.add_argument("action", choices=["start", "stop", "status"])
+    topics = sub.add_parser("topics", help="create driftline's topics")
+    topics.add_argument("action", choices=["create", "list"])
 
 
 def kafka(args: argparse.Namespace) -> int:

@@ -1,7 +1,10 @@
 """Entry point of the ``driftline`` command.
 
-Each sub-command parses its arguments, builds settings, calls the library and maps
-our errors to one line on stderr and exit code 1.
+Each sub-command lives in its own module, which adds its parser in
+``add_parsers(sub)`` and maps its command names to handlers in ``HANDLERS``.
+Modules keep heavy imports (river, scipy, torch) inside their handlers, so that
+``driftline kafka status`` starts fast. Handlers map our errors to one line on
+stderr and exit code 1.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 from stream_workers.cli.logs import configure_logging
 from stream_workers.errors import DriftlineError
@@ -20,52 +24,49 @@ __all__ = ["main"]
 
 Handler = Callable[[argparse.Namespace], int]
 
-# Sub-commands live in their own modules, imported only when used, so that
-# `driftline kafka status` does not pay for river or scipy.
-COMMANDS: dict[str, str] = {
-    "kafka": "stream_workers.cli.kafka_cmd",
-    "topics": "stream_workers.cli.kafka_cmd",
-    "worker": "stream_workers.cli.worker_cmd",
-}
+COMMAND_MODULES = (
+    "stream_workers.cli.kafka_cmd",  # kafka, topics
+    "stream_workers.cli.worker_cmd",  # worker
+    "stream_workers.cli.job_cmd",  # replay, alerts, demo
+    "stream_workers.cli.retrain_cmd",  # retrain
+    "stream_workers.cli.evaluate_cmd",  # evaluate
+    "stream_workers.cli.ops_cmd",  # monitor, drift (report)
+)
 
 
-def _kafka_parsers(sub: argparse._SubParsersAction) -> None:
-    kafka = sub.add_parser("kafka", help="the local development broker")
-    kafka.add_argument("action", choices=["start", "stop", "status"])
-    topics = sub.add_parser("topics", help="create driftline's topics")
-    topics.add_argument("action", choices=["create", "list"])
+def _modules() -> list[ModuleType]:
+    found = []
+    for name in COMMAND_MODULES:
+        try:
+            found.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return found
 
 
-def _worker_parsers(sub: argparse._SubParsersAction) -> None:
-    worker = sub.add_parser("worker", help="run one worker process until SIGTERM")
-    worker.add_argument("name", choices=["join", "concept", "data", "retrain"])
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(modules: list[ModuleType]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="driftline",
         description="Drift monitoring for models in production, on Apache Kafka.",
     )
     parser.add_argument("--log-level", default="INFO")
     sub = parser.add_subparsers(dest="command", required=True)
-    _kafka_parsers(sub)
-    _worker_parsers(sub)
-    for extra in EXTRA_PARSERS:
-        extra(sub)
+    for module in modules:
+        module.add_parsers(sub)
     return parser
-
-
-EXTRA_PARSERS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
-    args = build_parser().parse_args(argv)
+    modules = _modules()
+    args = build_parser(modules).parse_args(argv)
     configure_logging(args.log_level)
-    module = importlib.import_module(COMMANDS[args.command])
-    handler: Handler = module.HANDLERS[args.command]
+    handlers: dict[str, Handler] = {}
+    for module in modules:
+        handlers.update(module.HANDLERS)
     try:
-        return handler(args)
+        return handlers[args.command](args)
     except DriftlineError as exc:
         print(f"driftline: {exc}", file=sys.stderr)
         return 1
