@@ -46,4 +46,4 @@ class ConceptConfig(BaseModel):
     per_segment: bool = False
     max_segments: int = Field(default=20, ge=1)
     warnings_as_alerts: bool = False
-    dedupe_capacity: int = Field(default=4096, ge=0)
+    dedupe_capacity: int = Field(default=1024, ge=0)

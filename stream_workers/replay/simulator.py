@@ -1,0 +1,199 @@
+"""Train on the head of a stream, then serve the rest as prediction and label events.
+
+Event time advances by ``interval_ms`` per row from ``start_time_ms``, so a replay
+is reproducible whatever the wall-clock rate. Each label is due ``delay`` after its
+prediction (exponential, mean ``label_delay_s``, in event time) and is produced once
+the stream passes that time; ``early_share`` of labels are produced just before
+their prediction and ``never_share`` are never sent.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from stream_workers.config.settings import KafkaSettings, TopicSettings
+from stream_workers.replay.sources import Source
+from stream_workers.serving.producer import LabelLogger, PredictionLogger
+
+__all__ = ["ReplayPlan", "ReplayStats", "replay"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReplayPlan:
+    """How to replay: model, split, timing and label behaviour."""
+
+    model_id: str = "demo-model"
+    model_version: str = "v1"
+    train_rows: int = 2_000
+    limit: int | None = None
+    rate: float = 0.0
+    interval_ms: int = 1_000
+    start_time_ms: int = 1_767_225_600_000
+    label_delay_s: float = 30.0
+    early_share: float = 0.05
+    never_share: float = 0.02
+    seed: int = 7
+    progress: bool | None = None
+
+
+@dataclass
+class ReplayStats:
+    """What a replay sent, with the served-row index of each known drift."""
+
+    source: str
+    trained: int = 0
+    predictions: int = 0
+    labels: int = 0
+    early_labels: int = 0
+    never_labelled: int = 0
+    seconds: float = 0.0
+    drifts: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "trained": self.trained,
+            "predictions": self.predictions,
+            "labels": self.labels,
+            "early_labels": self.early_labels,
+            "never_labelled": self.never_labelled,
+            "drifts": self.drifts,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def request_id(source: str, row: int) -> str:
+    """Request IDs carry the row index, so alerts can be placed in the stream."""
+    return f"{source}-{row}"
+
+
+def _model() -> Any:
+    from river import tree
+
+    return tree.HoeffdingTreeClassifier(grace_period=50)
+
+
+def _client_config(kafka: KafkaSettings) -> dict[str, Any]:
+    conf = kafka.librdkafka()
+    conf.pop("bootstrap.servers")
+    return conf
+
+
+def replay(
+    source: Source,
+    plan: ReplayPlan,
+    *,
+    kafka: KafkaSettings,
+    topics: TopicSettings,
+) -> ReplayStats:
+    """Run the replay to the end of the source (or ``plan.limit`` served rows)."""
+    rng = random.Random(plan.seed)
+    model = _model()
+    stats = ReplayStats(source=source.name, drifts=list(source.drifts))
+    common = {
+        "on_full": "block",
+        "block_timeout_s": 30.0,
+        "validate": False,
+        "flush_timeout_s": 60.0,
+        "config": _client_config(kafka),
+    }
+    predictions = PredictionLogger(
+        kafka.bootstrap_servers, topic=topics.name("predictions"), **common
+    )
+    labels = LabelLogger(kafka.bootstrap_servers, topic=topics.name("labels"), **common)
+    due: list[tuple[int, int, dict[str, Any]]] = []
+    total = source.length
+    started = time.monotonic()
+    progress = _Progress(plan, total)
+    with predictions, labels, progress:
+        for row, (x, y) in enumerate(source.rows):
+            if row < plan.train_rows:
+                model.learn_one(x, y)
+                stats.trained += 1
+                continue
+            served = row - plan.train_rows
+            if plan.limit is not None and served >= plan.limit:
+                break
+            now_ms = plan.start_time_ms + row * plan.interval_ms
+            while due and due[0][0] <= now_ms:
+                labels.log(heapq.heappop(due)[2])
+                stats.labels += 1
+            rid = request_id(source.name, row)
+            proba = model.predict_proba_one(x)
+            predicted = max(proba, key=proba.get) if proba else None
+            label = {"request_id": rid, "model_id": plan.model_id, "label": y}
+            draw = rng.random()
+            if draw < plan.early_share:
+                labels.log({**label, "event_time_ms": now_ms})
+                stats.labels += 1
+                stats.early_labels += 1
+            elif draw < plan.early_share + plan.never_share:
+                stats.never_labelled += 1
+            else:
+                delay_ms = int(rng.expovariate(1.0 / plan.label_delay_s) * 1000) + 1
+                label["event_time_ms"] = now_ms + delay_ms
+                heapq.heappush(due, (now_ms + delay_ms, row, label))
+            predictions.log(
+                {
+                    "request_id": rid,
+                    "model_id": plan.model_id,
+                    "model_version": plan.model_version,
+                    "event_time_ms": now_ms,
+                    "features": {str(k): v for k, v in x.items()},
+                    "prediction": predicted if predicted is not None else y,
+                    "probabilities": {str(k): float(v) for k, v in proba.items()},
+                }
+            )
+            stats.predictions += 1
+            progress.advance(row)
+            if plan.rate > 0:
+                ahead = stats.predictions / plan.rate - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+        while due:
+            labels.log(heapq.heappop(due)[2])
+            stats.labels += 1
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+class _Progress:
+    """A rich progress bar on a terminal, a JSON log line every 5 s otherwise."""
+
+    def __init__(self, plan: ReplayPlan, total: int | None) -> None:
+        interactive = (
+            plan.progress if plan.progress is not None else sys.stderr.isatty()
+        )
+        self._bar: Any = None
+        self._task: Any = None
+        self._total = total
+        self._last = time.monotonic()
+        if interactive:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True)
+            self._task = self._bar.add_task("replaying", total=total)
+
+    def __enter__(self) -> _Progress:
+        if self._bar is not None:
+            self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def advance(self, row: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=row + 1)
+        elif time.monotonic() - self._last >= 5.0:
+            self._last = time.monotonic()
+            logger.info("replay progress", extra={"row": row + 1, "rows": self._total})

@@ -1,0 +1,274 @@
+"""The concept worker: detectors on the error stream of each model version.
+
+Consumes ``outcomes`` (keyed by model) and keeps, per model, version and (when
+configured) segment, a :class:`DetectorSet`: ADWIN, DDM and windowed accuracy by
+default. A detector's drift becomes a ``DriftAlert`` on ``alerts`` whose ID is a
+hash of the model, version, segment, detector, level and the outcome's position
+in that key's stream, so a replay after a crash yields the same IDs. The detector
+sets are checkpointed to ``driftline.concept-changelog`` in the same transaction
+as the alerts they produced and restored on assignment.
+
+Unlabelled outcomes count towards label coverage and are never fed as errors; an
+outcome whose error a detector cannot take goes to ``outcomes.dlq``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import orjson
+from confluent_kafka import Message, TopicPartition
+
+from stream_workers.config.models import DriftlineConfig, load_config
+from stream_workers.config.settings import TopicSettings
+from stream_workers.detectors import DetectorSet, DriftSignal
+from stream_workers.errors import DecodeError, InvalidInputError
+from stream_workers.kafka.loop import Output
+from stream_workers.messages.codec import decode
+from stream_workers.messages.models import AlertWindow, DriftAlert, OutcomeEvent
+from stream_workers.state.snapshots import SnapshotStore
+from stream_workers.workers.alerting import alert_id, severity_for
+from stream_workers.workers.concept_metrics import ConceptMetrics
+from stream_workers.workers.runtime import WorkerContext, run_worker
+
+__all__ = ["ConceptProcessor", "ConceptState", "main"]
+
+logger = logging.getLogger(__name__)
+
+REGRESSION_DETECTORS = (
+    {"name": "adwin", "params": {}},
+    {"name": "page_hinkley", "params": {"mode": "up"}},
+    {"name": "mae", "params": {}},
+)
+
+
+@dataclass
+class ConceptState:
+    """What is checkpointed per key: the detectors and the label coverage."""
+
+    detectors: DetectorSet
+    labeled: int = 0
+    unlabeled: int = 0
+    alerts: int = 0
+    segments: dict[str, int] = field(default_factory=dict)
+
+
+class ConceptProcessor:
+    """Feeds outcomes to detector sets and emits alerts, in the loop's batches."""
+
+    def __init__(
+        self,
+        *,
+        topics: TopicSettings,
+        config: DriftlineConfig,
+        snapshots: SnapshotStore,
+        metrics: ConceptMetrics,
+    ) -> None:
+        self.config = config
+        self.snapshots = snapshots
+        self.metrics = metrics
+        self.alerts_topic = topics.name("alerts")
+        self._pending_alerts: list[tuple[str, str, str]] = []
+
+    def assign(self, partitions: list[TopicPartition]) -> None:
+        self.snapshots.restore(sorted({tp.partition for tp in partitions}))
+
+    def revoke(self, partitions: list[TopicPartition]) -> None:
+        self.snapshots.release(sorted({tp.partition for tp in partitions}))
+
+    def process(self, messages: list[Message], out: Output) -> None:
+        for message in messages:
+            try:
+                outcome = decode(
+                    OutcomeEvent,
+                    message.value(),
+                    topic=message.topic(),
+                    partition=message.partition(),
+                    offset=message.offset(),
+                )
+            except DecodeError as exc:
+                out.reject(message, exc)
+                continue
+            self._feed(message, outcome, out)
+        self.snapshots.write(out)
+
+    def _key(self, outcome: OutcomeEvent) -> tuple[str, str | None]:
+        concept = self.config.for_model(outcome.model_id).concept
+        segment = outcome.segment if concept.per_segment else None
+        return f"{outcome.model_id}|{outcome.model_version}|{segment or ''}", segment
+
+    def _state(self, part: int, key: str, outcome: OutcomeEvent) -> ConceptState:
+        concept = self.config.for_model(outcome.model_id).concept
+
+        def fresh() -> ConceptState:
+            specs: Any = [d.model_dump() for d in concept.detectors]
+            if (
+                outcome.task == "regression"
+                and "detectors" not in concept.model_fields_set
+            ):
+                specs = list(REGRESSION_DETECTORS)
+            for spec in specs:
+                if spec.get("label") is None:
+                    spec.pop("label", None)
+            self.metrics.detector_resets.labels(outcome.model_id).inc()
+            return ConceptState(
+                DetectorSet(
+                    specs,
+                    gate=concept.gate.model_dump(),
+                    dedupe_capacity=concept.dedupe_capacity or None,
+                    model_id=outcome.model_id,
+                )
+            )
+
+        return self.snapshots.get(part, key, fresh)
+
+    def _feed(self, message: Message, outcome: OutcomeEvent, out: Output) -> None:
+        part = message.partition()
+        key, segment = self._key(outcome)
+        state = self._state(part, key, outcome)
+        self.snapshots.touch(part, key)
+        model = outcome.model_id
+        if not outcome.labeled:
+            state.unlabeled += 1
+            self.metrics.outcomes.labels(model, "false").inc()
+            return
+        before = state.detectors.n_redelivered
+        try:
+            if outcome.error is None:
+                raise InvalidInputError(
+                    "labelled outcome has no error (a non-numeric regression label?)",
+                    model_id=model,
+                )
+            signals = state.detectors.update(
+                outcome.error,
+                event_time_ms=outcome.prediction_time_ms,
+                correct=outcome.correct,
+                outcome_id=outcome.request_id,
+            )
+        except InvalidInputError as exc:
+            self.metrics.invalid_input.labels(model).inc()
+            out.reject(message, exc)
+            return
+        if state.detectors.n_redelivered > before:
+            self.metrics.redelivered.labels(model).inc()
+            return
+        state.labeled += 1
+        self.metrics.outcomes.labels(model, "true").inc()
+        self._observe(outcome, state)
+        for signal in signals:
+            if signal.level == "drift" or self._warnings(model):
+                self._alert(outcome, segment, signal, out)
+                state.alerts += 1
+
+    def _warnings(self, model: str) -> bool:
+        return self.config.for_model(model).concept.warnings_as_alerts
+
+    def _observe(self, outcome: OutcomeEvent, state: ConceptState) -> None:
+        model, version = outcome.model_id, outcome.model_version
+        for label, detector in state.detectors.detectors.items():
+            self.metrics.statistic.labels(model, version, label).set(detector.statistic)
+            if label == "accuracy" and getattr(detector, "n_windows", 1):
+                metric = getattr(detector, "metric", None)
+                if metric is not None and metric == metric:
+                    self.metrics.accuracy.labels(model, version, "realised").set(metric)
+            clock = detector.params.get("clock") if detector.params else None
+            if clock is not None:
+                self.metrics.adwin_clock.labels(model, version, label).set(clock)
+        total = state.labeled + state.unlabeled
+        self.metrics.label_coverage.labels(model, version).set(state.labeled / total)
+
+    def _alert(
+        self,
+        outcome: OutcomeEvent,
+        segment: str | None,
+        signal: DriftSignal,
+        out: Output,
+    ) -> None:
+        identifier = alert_id(
+            outcome.model_id,
+            outcome.model_version,
+            segment,
+            "concept-worker",
+            signal.detector,
+            signal.level,
+            signal.index,
+        )
+        alert = DriftAlert(
+            alert_id=identifier,
+            model_id=outcome.model_id,
+            model_version=outcome.model_version,
+            segment=segment,
+            kind=signal.kind,
+            detector=signal.detector,
+            statistic=signal.statistic,
+            threshold=signal.threshold,
+            severity=severity_for(signal.level),
+            window=AlertWindow(
+                first_event_time_ms=signal.window_start_ms,
+                last_event_time_ms=signal.window_end_ms,
+                count=signal.n_window,
+            ),
+            detected_at_ms=outcome.prediction_time_ms,
+            details={
+                "level": signal.level,
+                "algorithm": signal.algorithm,
+                "index": signal.index,
+                "n_seen": signal.n_seen,
+                "detections": signal.count,
+                "request_id": outcome.request_id,
+            },
+        )
+        out.produce(
+            self.alerts_topic,
+            orjson.dumps(alert.model_dump(mode="json", exclude_none=True)),
+            key=outcome.model_id,
+        )
+        self._pending_alerts.append((outcome.model_id, signal.detector, signal.level))
+        logger.info(
+            "drift alert",
+            extra={
+                "alert_id": identifier,
+                "model_id": outcome.model_id,
+                "model_version": outcome.model_version,
+                "detector": signal.detector,
+                "level": signal.level,
+                "index": signal.index,
+            },
+        )
+
+    def committed(self) -> None:
+        for model, detector, level in self._pending_alerts:
+            self.metrics.alerts.labels(model, detector, level).inc()
+        self._pending_alerts.clear()
+
+    def aborted(self) -> None:
+        # The in-memory detectors already saw the aborted batch: drop them and
+        # read the last committed snapshots back before the batch is replayed.
+        self._pending_alerts.clear()
+        self.snapshots.forget_changes()
+        parts = sorted(self.snapshots.objects)
+        self.snapshots.restore(parts)
+
+
+def build(
+    context: WorkerContext, config: DriftlineConfig | None = None
+) -> ConceptProcessor:
+    """Load the YAML configuration and set up the snapshot store."""
+    return ConceptProcessor(
+        topics=context.topics,
+        config=config or load_config(context.worker.config_file),
+        snapshots=SnapshotStore(context.kafka, context.topics.changelog("concept")),
+        metrics=ConceptMetrics.create(context.registry),
+    )
+
+
+def input_topics(topics: TopicSettings) -> list[str]:
+    return [topics.name("outcomes")]
+
+
+def main(config: DriftlineConfig | None = None, **overrides: Any) -> None:
+    """Run the concept worker until SIGTERM (``driftline worker concept``)."""
+    run_worker("concept", partial(build, config=config), input_topics, **overrides)
