@@ -134,6 +134,7 @@ class ConceptProcessor:
         if not outcome.labeled:
             state.unlabeled += 1
             self.metrics.outcomes.labels(model, "false").inc()
+            self._coverage(outcome, state)
             return
         before = state.detectors.n_redelivered
         try:
@@ -177,8 +178,13 @@ class ConceptProcessor:
             clock = detector.params.get("clock") if detector.params else None
             if clock is not None:
                 self.metrics.adwin_clock.labels(model, version, label).set(clock)
+        self._coverage(outcome, state)
+
+    def _coverage(self, outcome: OutcomeEvent, state: ConceptState) -> None:
         total = state.labeled + state.unlabeled
-        self.metrics.label_coverage.labels(model, version).set(state.labeled / total)
+        self.metrics.label_coverage.labels(outcome.model_id, outcome.model_version).set(
+            state.labeled / total
+        )
 
     def _alert(
         self,
