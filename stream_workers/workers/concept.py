@@ -54,6 +54,7 @@ class ConceptState:
     unlabeled: int = 0
     alerts: int = 0
     segments: dict[str, int] = field(default_factory=dict)
+    stream_time_ms: int = 0
 
 
 class ConceptProcessor:
@@ -131,6 +132,7 @@ class ConceptProcessor:
         state = self._state(part, key, outcome)
         self.snapshots.touch(part, key)
         model = outcome.model_id
+        state.stream_time_ms = max(state.stream_time_ms, outcome.prediction_time_ms)
         if not outcome.labeled:
             state.unlabeled += 1
             self.metrics.outcomes.labels(model, "false").inc()
@@ -161,7 +163,7 @@ class ConceptProcessor:
         self._observe(outcome, state)
         for signal in signals:
             if signal.level == "drift" or self._warnings(model):
-                self._alert(outcome, segment, signal, out)
+                self._alert(outcome, segment, signal, state.stream_time_ms, out)
                 state.alerts += 1
 
     def _warnings(self, model: str) -> bool:
@@ -191,8 +193,13 @@ class ConceptProcessor:
         outcome: OutcomeEvent,
         segment: str | None,
         signal: DriftSignal,
+        stream_time_ms: int,
         out: Output,
     ) -> None:
+        """Produce one alert; it is dated at the key's stream time (the latest
+        prediction time seen), since outcomes from several join partitions arrive
+        interleaved and the triggering outcome may be older than evidence before it.
+        """
         identifier = alert_id(
             outcome.model_id,
             outcome.model_version,
@@ -217,7 +224,7 @@ class ConceptProcessor:
                 last_event_time_ms=signal.window_end_ms,
                 count=signal.n_window,
             ),
-            detected_at_ms=outcome.prediction_time_ms,
+            detected_at_ms=stream_time_ms,
             details={
                 "level": signal.level,
                 "algorithm": signal.algorithm,
