@@ -73,6 +73,9 @@ def make_consumer(
             "isolation.level": "read_committed",
             "auto.offset.reset": "earliest",
             "fetch.wait.max.ms": 100,
+            # Small per-partition fetches interleave partitions finely, so that a
+            # backlog is consumed in roughly event-time order across partitions.
+            "max.partition.fetch.bytes": 65536,
         }
     )
     conf.update(overrides or {})
