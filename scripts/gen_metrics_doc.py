@@ -1,0 +1,185 @@
+"""Write ``docs/metrics.md``: every metric that driftline's code registers.
+
+Imports every module under ``stream_workers``, finds the metrics holders (classes
+named ``...Metrics`` built from a ``CollectorRegistry``, through ``create`` or the
+constructor), builds each into a fresh registry and lists what it registered.
+Run it again after adding a metric: ``python scripts/gen_metrics_doc.py``; the
+test ``tests/ops/test_metrics_catalogue.py`` fails while the doc is out of date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import pkgutil
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.metrics import MetricWrapperBase
+
+import stream_workers
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "metrics.md"
+
+# Label names that would make a series per request, user or event.
+UNBOUNDED_LABELS = frozenset(
+    {"request_id", "alert_id", "event_id", "user_id", "trace_id", "key", "offset"}
+)
+# Unit words Prometheus wants spelled in base units instead.
+NON_BASE_UNITS = re.compile(
+    r"_(ms|msec|millis|milliseconds|us|microseconds|ns|nanoseconds|minutes|hours|"
+    r"days|kb|mb|gb|kilobytes|megabytes|percent|pct)(_|$)"
+)
+
+
+@dataclass(frozen=True)
+class MetricEntry:
+    """One metric family as a user queries it."""
+
+    name: str
+    type: str
+    labels: tuple[str, ...]
+    meaning: str
+    source: str
+    holder: str
+
+
+def _where(module: str) -> str:
+    parts = module.split(".")
+    if parts[1] == "workers":
+        return f"{parts[2].removesuffix('_metrics')} worker"
+    if parts[1] == "serving":
+        return "serving client"
+    return "every worker"
+
+
+def _holders() -> list[type]:
+    found: dict[str, type] = {}
+    for info in pkgutil.walk_packages(stream_workers.__path__, "stream_workers."):
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError as exc:
+            if (exc.name or "").startswith("stream_workers"):
+                raise
+            continue
+        for name, obj in vars(module).items():
+            if (
+                inspect.isclass(obj)
+                and name.endswith("Metrics")
+                and obj.__module__ == module.__name__
+            ):
+                found[f"{obj.__module__}.{name}"] = obj
+    return [found[k] for k in sorted(found)]
+
+
+def _build(holder: type, registry: CollectorRegistry) -> object | None:
+    factory = getattr(holder, "create", None) or holder
+    try:
+        params = list(inspect.signature(factory).parameters)
+    except (TypeError, ValueError):
+        return None
+    if params != ["registry"]:
+        return None
+    return factory(registry)
+
+
+def _exposed_name(metric: MetricWrapperBase) -> str:
+    family = metric.describe()[0]
+    if family.type == "counter":
+        return f"{family.name}_total"
+    if family.type == "info":
+        return f"{family.name}_info"
+    return family.name
+
+
+def discover() -> list[MetricEntry]:
+    """Every metric of every holder, sorted by name."""
+    entries: dict[str, MetricEntry] = {}
+    for holder in _holders():
+        built = _build(holder, CollectorRegistry())
+        if built is None:
+            continue
+        members = vars(built).values() if hasattr(built, "__dict__") else ()
+        for metric in members:
+            if not isinstance(metric, MetricWrapperBase):
+                continue
+            family = metric.describe()[0]
+            entry = MetricEntry(
+                name=_exposed_name(metric),
+                type=family.type,
+                labels=tuple(metric._labelnames),
+                meaning=family.documentation,
+                source=_where(holder.__module__),
+                holder=f"{holder.__module__}.{holder.__name__}",
+            )
+            entries.setdefault(entry.name, entry)
+    return [entries[k] for k in sorted(entries)]
+
+
+def violations(entries: list[MetricEntry]) -> list[str]:
+    """Breaches of the naming conventions, one sentence each."""
+    found = []
+    for e in entries:
+        if not e.name.startswith("driftline_"):
+            found.append(f"{e.name}: lacks the driftline_ prefix")
+        if e.type == "counter" and not e.name.endswith("_total"):
+            found.append(f"{e.name}: a counter must end in _total")
+        if e.type != "counter" and e.name.endswith("_total"):
+            found.append(f"{e.name}: only counters end in _total")
+        if NON_BASE_UNITS.search(e.name):
+            found.append(f"{e.name}: use base units (seconds, bytes, ratio)")
+        for label in sorted(UNBOUNDED_LABELS.intersection(e.labels)):
+            found.append(f"{e.name}: label {label} is unbounded")
+    return found
+
+
+def render(entries: list[MetricEntry]) -> str:
+    """The Markdown catalogue."""
+    lines = [
+        "# Metrics",
+        "",
+        "Generated by `scripts/gen_metrics_doc.py` from the code; do not edit by",
+        "hand. Every worker process serves these on `/metrics` (with `/healthz`",
+        "and `/readyz`) at `DRIFTLINE_HTTP_HOST:DRIFTLINE_HTTP_PORT`; the serving",
+        "client's metrics live in the model server's own registry.",
+        "",
+        "Names follow Prometheus conventions: the `driftline_` prefix, base units",
+        "(`_seconds`, `_bytes`, `_records`, `_ratio`), `_total` on counters, and",
+        "labels from closed sets (worker, topic, partition, model, version,",
+        "detector, feature), never request IDs. Histograms also expose `_bucket`,",
+        "`_sum` and `_count` series. `driftline_consumer_lag_records` comes from",
+        "librdkafka's statistics, refreshed every 5 seconds per assigned partition.",
+        "",
+        "| Metric | Type | Labels | Where | Meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for e in entries:
+        labels = ", ".join(f"`{label}`" for label in e.labels) or "-"
+        meaning = e.meaning.replace("|", "\\|")
+        lines.append(f"| `{e.name}` | {e.type} | {labels} | {e.source} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if out of date")
+    args = parser.parse_args(argv)
+    text = render(discover())
+    if args.check:
+        if DOC.read_text() != text:
+            print(f"{DOC} is out of date; run {__file__}", file=sys.stderr)
+            return 1
+        return 0
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text(text)
+    print(f"wrote {DOC}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
