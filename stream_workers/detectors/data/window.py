@@ -8,9 +8,12 @@ window only concatenates the columns of its panes.
 
 Event-time windows close a pane once the largest timestamp seen passes the pane's
 end plus ``grace_ms``. A record for a pane that has already closed is counted in
-:attr:`Windower.late_count` and dropped. Windows with no record are not emitted;
-a sliding window is emitted while any of its panes holds a record. Count windows
-are emitted only when full, except by :meth:`Windower.flush`.
+:attr:`Windower.late_count` and dropped. Values a test cannot take (see
+:mod:`.columns`) are counted in :attr:`Windower.invalid_count` once, when their
+pane closes, however many sliding windows then hold them. Windows with no record
+are not emitted; a sliding window is emitted while any of its panes holds a
+record. Count windows are emitted only when full, except by
+:meth:`Windower.flush`.
 """
 
 from __future__ import annotations
@@ -127,6 +130,7 @@ class Windower:
         self._pane = spec.pane
         self._recent: deque[_Pane] = deque(maxlen=spec.panes_per_window)
         self.late_count = 0
+        self.invalid_count = 0
 
         # Count mode: one open buffer, its list.append methods bound once.
         self._buffer = self._new_buffer()
@@ -311,6 +315,7 @@ class Windower:
         self, index: int, n_rows: int, buffer: dict[str, list[object]]
     ) -> _Pane:
         columns = {n: to_column(buffer[n], t) for n, t in self._types.items()}
+        self.invalid_count += sum(c.n_invalid for c in columns.values())
         return _Pane(index, n_rows, columns)
 
     def _window(self, start: int, end: int) -> ClosedWindow:
