@@ -13,9 +13,13 @@ import heapq
 import logging
 import random
 import sys
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from stream_workers.config.settings import KafkaSettings, TopicSettings
 from stream_workers.replay.sources import Source
@@ -42,6 +46,8 @@ class ReplayPlan:
     never_share: float = 0.02
     seed: int = 7
     progress: bool | None = None
+    retrain_on_request: bool = False
+    retrain_rows: int = 2_000
 
 
 @dataclass
@@ -56,6 +62,7 @@ class ReplayStats:
     never_labelled: int = 0
     seconds: float = 0.0
     drifts: list[int] = field(default_factory=list)
+    retrained_at: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +73,7 @@ class ReplayStats:
             "early_labels": self.early_labels,
             "never_labelled": self.never_labelled,
             "drifts": self.drifts,
+            "retrained_at": self.retrained_at,
             "seconds": round(self.seconds, 2),
         }
 
@@ -113,6 +121,11 @@ def replay(
     total = source.length
     started = time.monotonic()
     progress = _Progress(plan, total)
+    # Rows whose labels the serving side has seen: what a retrain can learn from.
+    known: deque[tuple[dict[str, Any], Any]] = deque(maxlen=plan.retrain_rows)
+    features_of: dict[int, dict[str, Any]] = {}
+    requests = _RetrainRequests(kafka, topics) if plan.retrain_on_request else None
+    version = plan.model_version
     with predictions, labels, progress:
         for row, (x, y) in enumerate(source.rows):
             if row < plan.train_rows:
@@ -124,8 +137,21 @@ def replay(
                 break
             now_ms = plan.start_time_ms + row * plan.interval_ms
             while due and due[0][0] <= now_ms:
-                labels.log(heapq.heappop(due)[2])
+                _, due_row, record = heapq.heappop(due)
+                labels.log(record)
                 stats.labels += 1
+                if requests is not None:
+                    known.append((features_of.pop(due_row), record["label"]))
+            if requests is not None and requests.pending() and len(known) >= 100:
+                model = _model()
+                for kx, ky in known:
+                    model.learn_one(kx, ky)
+                stats.retrained_at.append(row)
+                version = f"{plan.model_version}-r{len(stats.retrained_at)}"
+                logger.info(
+                    "model retrained on request",
+                    extra={"row": row, "rows": len(known), "model_version": version},
+                )
             rid = request_id(source.name, row)
             proba = model.predict_proba_one(x)
             predicted = max(proba, key=proba.get) if proba else None
@@ -141,11 +167,13 @@ def replay(
                 delay_ms = int(rng.expovariate(1.0 / plan.label_delay_s) * 1000) + 1
                 label["event_time_ms"] = now_ms + delay_ms
                 heapq.heappush(due, (now_ms + delay_ms, row, label))
+                if requests is not None:
+                    features_of[row] = x
             predictions.log(
                 {
                     "request_id": rid,
                     "model_id": plan.model_id,
-                    "model_version": plan.model_version,
+                    "model_version": version,
                     "event_time_ms": now_ms,
                     "features": {str(k): v for k, v in x.items()},
                     "prediction": predicted if predicted is not None else y,
@@ -161,8 +189,47 @@ def replay(
         while due:
             labels.log(heapq.heappop(due)[2])
             stats.labels += 1
+    if requests is not None:
+        requests.close()
     stats.seconds = time.monotonic() - started
     return stats
+
+
+class _RetrainRequests:
+    """Watches ``retrain-requests`` for triggered decisions about the served model."""
+
+    def __init__(self, kafka: KafkaSettings, topics: TopicSettings) -> None:
+        self._stop = threading.Event()
+        self._count = 0
+        self._taken = 0
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(
+            target=self._run, args=(kafka, topics.name("retrain_requests")), daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, kafka: KafkaSettings, topic: str) -> None:
+        from stream_workers.kafka.tail import follow
+
+        for message in follow(
+            kafka, topic, from_beginning=False, stop=self._stop.is_set
+        ):
+            body = orjson.loads(message.value())
+            if body.get("status") == "triggered":
+                with self._lock:
+                    self._count += 1
+
+    def pending(self) -> bool:
+        """True once per triggered request not yet acted upon."""
+        with self._lock:
+            if self._count > self._taken:
+                self._taken = self._count
+                return True
+            return False
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
 
 
 class _Progress:
