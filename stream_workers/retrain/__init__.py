@@ -4,6 +4,7 @@
   :class:`ModelState` (rules, confirmation, cooldown, daily budget, dedupe).
 - ``actions``: Airflow DAG runs and signed webhooks, retried with backoff, keyed
   by the decision ID so that a retry is harmless.
+- ``manual``: :func:`trigger_manually`, behind ``driftline retrain``.
 
 The worker that runs them is :mod:`stream_workers.workers.retrain`.
 """
@@ -17,6 +18,7 @@ from stream_workers.retrain.actions import (
     request_for,
 )
 from stream_workers.retrain.airflow import AirflowAction, dag_run_conf
+from stream_workers.retrain.manual import trigger_manually
 from stream_workers.retrain.metrics import RetrainMetrics
 from stream_workers.retrain.policy import (
     Decision,
@@ -24,6 +26,7 @@ from stream_workers.retrain.policy import (
     Outcome,
     RetrainPolicy,
     decision_id,
+    manual_decision,
 )
 from stream_workers.retrain.webhook import WebhookAction, sign
 
@@ -40,6 +43,8 @@ __all__ = [
     "build_actions",
     "dag_run_conf",
     "decision_id",
+    "manual_decision",
     "request_for",
     "sign",
+    "trigger_manually",
 ]
