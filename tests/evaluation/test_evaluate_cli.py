@@ -1,0 +1,34 @@
+"""``driftline evaluate --quick`` through the CLI entry point."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stream_workers.cli.main import main
+from stream_workers.evaluation.streams import DEFAULT_DATA_DIR
+
+pytestmark = pytest.mark.skipif(
+    not (DEFAULT_DATA_DIR / "sea_street_kim_50k.csv.gz").exists(),
+    reason="the shared data folder is not beside the repository",
+)
+
+
+def test_evaluate_quick_ends_with_a_json_summary(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Act: protocol (a) only keeps the test short.
+    code = main(["evaluate", "--quick", "--protocol", "a"])
+
+    # Assert
+    out = capsys.readouterr().out.strip().splitlines()
+    summary = json.loads(out[-1])
+    assert code == 0
+    assert {"streams", "configs", "results", "verdicts", "ranking", "seconds"} <= set(
+        summary
+    )
+    first = summary["results"][0]
+    assert {"detected", "missed", "false_alarms", "mean_delay"} <= set(first)
+    assert [s["name"] for s in summary["streams"]] == ["sea", "stationary_50k"]
+    assert any(line.startswith("| sea | default |") for line in out)
