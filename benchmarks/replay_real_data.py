@@ -75,7 +75,7 @@ def main() -> None:
         train_rows=train_rows,
         rate=args.rate,
         progress=False,
-        label_delay_s=30.0,
+        retrain_on_request="retrain" in args.workers.split(","),
     )
     kafka = connect()
     started = time.monotonic()
@@ -118,6 +118,7 @@ def main() -> None:
         if "retrain" in names
         else None,
         "predictions": stats.predictions,
+        "retrained_at": stats.retrained_at,
         "seconds": round(time.monotonic() - started, 1),
     }
     print(json.dumps(result))
