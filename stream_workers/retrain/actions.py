@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Literal, Protocol
 
 from stream_workers.config.retrain import (
     AirflowActionConfig,
@@ -63,7 +63,7 @@ def build_actions(config: RetrainConfig) -> list[Action]:
 def request_for(
     decision: Decision,
     *,
-    requested_by: str = "policy",
+    requested_by: Literal["policy", "manual"] = "policy",
     actions: list[ActionResult] | None = None,
 ) -> RetrainRequest:
     """The ``RetrainRequest`` that records a decision and its action results."""

@@ -124,7 +124,7 @@ class RetrainProcessor:
     def _decide(
         self, message: Message, alert: DriftAlert, out: Output, deadline: float
     ) -> None:
-        part, model = message.partition(), alert.model_id
+        part, model = message.partition() or 0, alert.model_id
         policy, actions = self.for_model(model)
         state = self._state(part, model)
 
