@@ -68,7 +68,11 @@ def request_for(
 ) -> RetrainRequest:
     """The ``RetrainRequest`` that records a decision and its action results."""
     failed = any(a.status == "failed" for a in actions or [])
-    status = "failed" if failed else "triggered" if decision.triggered else "suppressed"
+    status: Literal["triggered", "suppressed", "failed"] = "suppressed"
+    if failed:
+        status = "failed"
+    elif decision.triggered:
+        status = "triggered"
     return RetrainRequest(
         decision_id=decision.decision_id,
         model_id=decision.model_id,
