@@ -20,7 +20,7 @@ from pathlib import Path
 
 import orjson
 
-from stream_workers.kafka.tail import count_records, follow
+from stream_workers.kafka.tail import count_records, read_committed
 from stream_workers.replay.pipeline import WorkerProcesses, connect
 from stream_workers.replay.simulator import ReplayPlan, replay
 from stream_workers.replay.sources import open_source
@@ -88,24 +88,17 @@ def main() -> None:
     ) as pipeline:
         stats = replay(source, plan, kafka=kafka, topics=pipeline.topics)
         pipeline.settle(stats.predictions + stats.labels, 600)
-    alerts_topic = pipeline.topics.name("alerts")
-    done = [False]
-    alerts = []
-    last = time.monotonic()
-    for message in follow(
-        kafka, alerts_topic, stop=lambda: time.monotonic() - last > 3
-    ):
-        alerts.append(orjson.loads(message.value()))
-        last = time.monotonic()
-    done[0] = True
+    alerts = [
+        orjson.loads(m.value())
+        for m in read_committed(kafka, pipeline.topics.name("alerts"))
+    ]
     rows = sorted(
         (a["detected_at_ms"] - plan.start_time_ms) // plan.interval_ms for a in alerts
     )
     for a in sorted(alerts, key=lambda a: a["detected_at_ms"]):
         row = (a["detected_at_ms"] - plan.start_time_ms) // plan.interval_ms
-        print(
-            f"row {row:>6}  {a['kind']:11} {a['detector']:10} statistic={a['statistic']:.4g}"
-        )
+        kind, detector, statistic = a["kind"], a["detector"], a["statistic"]
+        print(f"row {row:>6}  {kind:11} {detector:10} statistic={statistic:.4g}")
     result = {
         "source": args.source,
         "rows": source.length,

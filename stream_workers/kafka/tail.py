@@ -10,7 +10,7 @@ from confluent_kafka import Message, TopicPartition
 from stream_workers.config.settings import KafkaSettings
 from stream_workers.kafka.clients import make_consumer
 
-__all__ = ["count_records", "follow"]
+__all__ = ["count_records", "follow", "read_committed"]
 
 
 def follow(
@@ -39,17 +39,24 @@ def follow(
         consumer.close()
 
 
-def count_records(kafka: KafkaSettings, topic: str, *, quiet_s: float = 1.5) -> int:
-    """How many committed records a topic holds (control markers excluded)."""
-    consumer = make_consumer(kafka, f"driftline-count-{time.monotonic_ns()}")
+def read_committed(
+    kafka: KafkaSettings, topic: str, *, quiet_s: float = 1.5
+) -> list[Message]:
+    """Every committed record of a topic, read until nothing new for ``quiet_s``."""
+    consumer = make_consumer(kafka, f"driftline-read-{time.monotonic_ns()}")
     partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
     consumer.assign([TopicPartition(topic, p, -2) for p in partitions])
-    count = 0
+    records: list[Message] = []
     last_new = time.monotonic()
     while time.monotonic() - last_new < quiet_s:
         batch = [m for m in consumer.consume(5000, 0.3) if m.error() is None]
         if batch:
-            count += len(batch)
+            records += batch
             last_new = time.monotonic()
     consumer.close()
-    return count
+    return records
+
+
+def count_records(kafka: KafkaSettings, topic: str, *, quiet_s: float = 1.5) -> int:
+    """How many committed records a topic holds (control markers excluded)."""
+    return len(read_committed(kafka, topic, quiet_s=quiet_s))
