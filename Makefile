@@ -18,6 +18,7 @@ help:
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_FLAGS) -q --upgrade pip
+	bash scripts/install_torch.sh $(BIN)/pip
 	$(BIN)/pip install $(PIP_FLAGS) -q -e ".[dev,torch]"
 	touch $(STAMP)
 
