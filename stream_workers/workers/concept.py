@@ -10,6 +10,10 @@ as the alerts they produced and restored on assignment.
 
 Unlabelled outcomes count towards label coverage and are never fed as errors; an
 outcome whose error a detector cannot take goes to ``outcomes.dlq``.
+
+When ``concept.estimation`` is enabled for any model the worker also consumes
+``predictions`` and estimates each model's accuracy before its labels arrive
+(:mod:`stream_workers.workers.estimation`); otherwise it reads ``outcomes`` alone.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import orjson
 from confluent_kafka import Message, TopicPartition
 
 from stream_workers.config.models import DriftlineConfig, load_config
-from stream_workers.config.settings import TopicSettings
+from stream_workers.config.settings import TopicSettings, WorkerSettings
 from stream_workers.detectors import DetectorSet, DriftSignal
 from stream_workers.errors import DecodeError, InvalidInputError
 from stream_workers.kafka.loop import Output
@@ -32,6 +36,12 @@ from stream_workers.messages.models import AlertWindow, DriftAlert, OutcomeEvent
 from stream_workers.state.snapshots import SnapshotStore
 from stream_workers.workers.alerting import alert_id, severity_for
 from stream_workers.workers.concept_metrics import ConceptMetrics
+from stream_workers.workers.estimation import (
+    CHANGELOG,
+    Estimator,
+    ensure_changelog,
+    estimation_enabled,
+)
 from stream_workers.workers.runtime import WorkerContext, run_worker
 
 __all__ = ["ConceptProcessor", "ConceptState", "main"]
@@ -67,21 +77,41 @@ class ConceptProcessor:
         config: DriftlineConfig,
         snapshots: SnapshotStore,
         metrics: ConceptMetrics,
+        estimator: Estimator | None = None,
     ) -> None:
         self.config = config
         self.snapshots = snapshots
         self.metrics = metrics
+        self.estimator = estimator
         self.alerts_topic = topics.name("alerts")
+        self.predictions_topic = topics.name("predictions")
         self._pending_alerts: list[tuple[str, str, str]] = []
 
+    def _split(self, partitions: list[TopicPartition]) -> tuple[list[int], list[int]]:
+        """Outcomes partitions and predictions partitions, each sorted."""
+        topic = self.predictions_topic
+        predictions = {tp.partition for tp in partitions if tp.topic == topic}
+        outcomes = {tp.partition for tp in partitions if tp.topic != topic}
+        return sorted(outcomes), sorted(predictions)
+
     def assign(self, partitions: list[TopicPartition]) -> None:
-        self.snapshots.restore(sorted({tp.partition for tp in partitions}))
+        outcomes, predictions = self._split(partitions)
+        self.snapshots.restore(outcomes)
+        if self.estimator is not None and predictions:
+            self.estimator.assign(predictions)
 
     def revoke(self, partitions: list[TopicPartition]) -> None:
-        self.snapshots.release(sorted({tp.partition for tp in partitions}))
+        outcomes, predictions = self._split(partitions)
+        self.snapshots.release(outcomes)
+        if self.estimator is not None and predictions:
+            self.estimator.revoke(predictions)
 
     def process(self, messages: list[Message], out: Output) -> None:
+        estimator = self.estimator
         for message in messages:
+            if estimator is not None and message.topic() == self.predictions_topic:
+                estimator.prediction(message)
+                continue
             try:
                 outcome = decode(
                     OutcomeEvent,
@@ -94,6 +124,8 @@ class ConceptProcessor:
                 out.reject(message, exc)
                 continue
             self._feed(message, outcome, out)
+        if self.estimator is not None:
+            self.estimator.flush(out)
         self.snapshots.write(out)
 
     def _key(self, outcome: OutcomeEvent) -> tuple[str, str | None]:
@@ -137,6 +169,8 @@ class ConceptProcessor:
             state.unlabeled += 1
             self.metrics.outcomes.labels(model, "false").inc()
             self._coverage(outcome, state)
+            if self.estimator is not None:
+                self.estimator.outcome(part, outcome)
             return
         before = state.detectors.n_redelivered
         try:
@@ -161,6 +195,8 @@ class ConceptProcessor:
         state.labeled += 1
         self.metrics.outcomes.labels(model, "true").inc()
         self._observe(outcome, state)
+        if self.estimator is not None:
+            self.estimator.outcome(part, outcome)
         for signal in signals:
             if signal.level == "drift" or self._warnings(model):
                 self._alert(outcome, segment, signal, state.stream_time_ms, out)
@@ -256,6 +292,8 @@ class ConceptProcessor:
         for model, detector, level in self._pending_alerts:
             self.metrics.alerts.labels(model, detector, level).inc()
         self._pending_alerts.clear()
+        if self.estimator is not None:
+            self.estimator.committed()
 
     def aborted(self) -> None:
         # The in-memory detectors already saw the aborted batch: drop them and
@@ -264,24 +302,53 @@ class ConceptProcessor:
         self.snapshots.forget_changes()
         parts = sorted(self.snapshots.objects)
         self.snapshots.restore(parts)
+        if self.estimator is not None:
+            self.estimator.aborted()
 
 
 def build(
     context: WorkerContext, config: DriftlineConfig | None = None
 ) -> ConceptProcessor:
-    """Load the YAML configuration and set up the snapshot store."""
+    """Load the YAML configuration and set up the snapshot stores."""
+    config = config or load_config(context.worker.config_file)
+    snapshots = SnapshotStore(context.kafka, context.topics.changelog("concept"))
+    metrics = ConceptMetrics.create(context.registry)
+    estimator = None
+    if estimation_enabled(config):
+        ensure_changelog(context.kafka, context.topics)
+        estimator = Estimator(
+            topics=context.topics,
+            config=config,
+            store=SnapshotStore(context.kafka, context.topics.changelog(CHANGELOG)),
+            outcomes=snapshots,
+            metrics=metrics,
+        )
     return ConceptProcessor(
         topics=context.topics,
-        config=config or load_config(context.worker.config_file),
-        snapshots=SnapshotStore(context.kafka, context.topics.changelog("concept")),
-        metrics=ConceptMetrics.create(context.registry),
+        config=config,
+        snapshots=snapshots,
+        metrics=metrics,
+        estimator=estimator,
     )
 
 
-def input_topics(topics: TopicSettings) -> list[str]:
-    return [topics.name("outcomes")]
+def input_topics(
+    topics: TopicSettings, config: DriftlineConfig | None = None
+) -> list[str]:
+    """``outcomes``, and ``predictions`` when any model estimates without labels."""
+    names = [topics.name("outcomes")]
+    if config is not None and estimation_enabled(config):
+        names.append(topics.name("predictions"))
+    return names
 
 
 def main(config: DriftlineConfig | None = None, **overrides: Any) -> None:
     """Run the concept worker until SIGTERM (``driftline worker concept``)."""
-    run_worker("concept", partial(build, config=config), input_topics, **overrides)
+    worker = overrides.get("worker") or WorkerSettings()
+    config = config or load_config(worker.config_file)
+    run_worker(
+        "concept",
+        partial(build, config=config),
+        partial(input_topics, config=config),
+        **overrides,
+    )

@@ -20,6 +20,9 @@ class ConceptMetrics:
     label_coverage: Gauge
     adwin_clock: Gauge
     detector_resets: Counter
+    accuracy_gap: Gauge
+    estimation_predictions: Counter
+    estimation_windows: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> ConceptMetrics:
@@ -78,6 +81,27 @@ class ConceptMetrics:
                 "driftline_concept_detector_resets_total",
                 "Detector sets started afresh (no checkpoint found for the key).",
                 ["model"],
+                registry=registry,
+            ),
+            accuracy_gap=Gauge(
+                "driftline_model_accuracy_gap_ratio",
+                "Estimated minus realised accuracy of the last window whose "
+                "outcomes are in.",
+                ["model", "version"],
+                registry=registry,
+            ),
+            estimation_predictions=Counter(
+                "driftline_concept_estimation_predictions_total",
+                "Predictions read for label-free estimation, by status: counted, "
+                "late (window already estimated), expired (past retention), "
+                "unusable (no probabilities).",
+                ["model", "status"],
+                registry=registry,
+            ),
+            estimation_windows=Counter(
+                "driftline_concept_estimation_windows_total",
+                "Windows estimated from confidence, and settled against labels.",
+                ["model", "stage"],
                 registry=registry,
             ),
         )
