@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP_FLAGS := --disable-pip-version-check --find-links /opt/wheels
 
-.PHONY: help venv broker broker-stop topics test lint demo clean
+.PHONY: help venv broker broker-stop topics test lint demo clean ops-tools airflow-env
 
 help:
 	@echo "make demo   - run the main job end to end (broker, workers, replay, alerts)"
@@ -33,11 +33,19 @@ broker-stop:
 topics: broker
 	$(BIN)/driftline topics create
 
+# Services and tools some tests need: Prometheus, promtool, Chromium, kubeconform,
+# schemas (scripts/ops_tools.sh), and a separate Airflow environment.
+ops-tools:
+	bash scripts/ops_tools.sh
+
+airflow-env:
+	bash scripts/airflow_env.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint broker
+test: lint broker ops-tools airflow-env
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 demo: $(STAMP)

@@ -21,6 +21,7 @@ class LoopMetrics:
     aborts: Counter
     restore_seconds: Histogram
     consumer_lag: Gauge
+    ready: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> LoopMetrics:
@@ -63,6 +64,12 @@ class LoopMetrics:
                 ["worker", "topic", "partition"],
                 registry=registry,
             ),
+            ready=Gauge(
+                "driftline_worker_ready",
+                "1 when the worker has partitions assigned and their state restored.",
+                ["worker"],
+                registry=registry,
+            ),
         )
 
 
@@ -73,9 +80,16 @@ def lag_reporter(metrics: LoopMetrics, worker: str) -> Callable[[str], None]:
         stats = orjson.loads(stats_json)
         for topic, body in stats.get("topics", {}).items():
             for partition, p in body.get("partitions", {}).items():
-                lag = p.get("consumer_lag", -1)
-                if partition == "-1" or lag is None or lag < 0:
+                if partition == "-1":
                     continue
+                lag = p.get("consumer_lag", -1)
+                if lag is None or lag < 0:
+                    # Transactional workers commit through the producer, so
+                    # librdkafka knows no committed offset: use its position.
+                    end, position = p.get("ls_offset", -1), p.get("app_offset", -1)
+                    if end < 0 or position < 0:
+                        continue
+                    lag = max(end - position, 0)
                 metrics.consumer_lag.labels(worker, topic, partition).set(lag)
 
     return report

@@ -26,6 +26,7 @@ from stream_workers.kafka.loop import (
     TransactionalLoop,
 )
 from stream_workers.kafka.metrics import LoopMetrics, lag_reporter
+from stream_workers.metrics.build import BuildMetrics
 from stream_workers.metrics.server import Health, HealthServer
 
 __all__ = ["WorkerContext", "run_worker"]
@@ -55,6 +56,11 @@ class WorkerContext:
         return f"driftline-{self.name}-{self.worker.instance_id}"
 
 
+def _set_ready(health: Health, metrics: LoopMetrics, name: str, ready: bool) -> None:
+    health.set_ready(ready)
+    metrics.ready.labels(name).set(1 if ready else 0)
+
+
 def run_worker(
     name: str,
     build: Callable[[WorkerContext], Processor],
@@ -76,6 +82,7 @@ def run_worker(
     stop = StopFlag() if stop is None else stop
     health = Health(stale_s=worker.healthz_stale_s)
     metrics = LoopMetrics.create(registry)
+    BuildMetrics.create(registry)
     context = WorkerContext(name, kafka, topics, worker, registry, health, metrics)
 
     logger.info(
@@ -113,7 +120,7 @@ def run_worker(
         batch_size=worker.batch_size,
         poll_timeout_s=worker.poll_timeout_s,
         on_tick=health.tick,
-        on_ready=health.set_ready,
+        on_ready=lambda ready: _set_ready(health, metrics, name, ready),
     )
     with (
         HealthServer(
