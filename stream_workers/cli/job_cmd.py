@@ -70,15 +70,17 @@ def alerts_command(args: argparse.Namespace) -> int:
     import orjson
 
     from stream_workers.config.settings import KafkaSettings, TopicSettings
+    from stream_workers.kafka.records import value_of
     from stream_workers.kafka.tail import follow
     from stream_workers.replay.demo import format_alert
 
     topic = TopicSettings().name("alerts")
     for message in follow(KafkaSettings(), topic, from_beginning=args.from_beginning):
+        value = value_of(message)
         if args.json:
-            print(message.value().decode(), flush=True)
+            print(value.decode(), flush=True)
         else:
-            print(format_alert(orjson.loads(message.value())), flush=True)
+            print(format_alert(orjson.loads(value)), flush=True)
     return 0
 
 

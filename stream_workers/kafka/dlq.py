@@ -31,5 +31,10 @@ def dead_letter_headers(
         ("driftline.source.offset", str(message.offset()).encode()),
         ("driftline.worker", worker.encode()),
     ]
-    original = [(k, v or b"") for k, v in (message.headers() or [])]
+    original: list[tuple[str, bytes]] = []
+    headers = message.headers() or []
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    for key, value in pairs:
+        raw = value.encode() if isinstance(value, str) else (value or b"")
+        original.append((key, raw))
     return ours + original

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from confluent_kafka import (
     Consumer,
@@ -28,6 +28,7 @@ from confluent_kafka import (
 from stream_workers.errors import RecordError, TransactionError
 from stream_workers.kafka.dlq import dead_letter_headers
 from stream_workers.kafka.metrics import LoopMetrics
+from stream_workers.kafka.records import coordinates
 
 __all__ = ["ErrorPolicy", "Output", "Processor", "TransactionalLoop", "StopFlag"]
 
@@ -81,7 +82,7 @@ class Output:
         on_delivery: Callable[[KafkaError | None, Message], None] | None = None,
     ) -> None:
         """Produce within the open transaction; waits while the local queue is full."""
-        kwargs: dict[str, object] = {"key": key, "value": value}
+        kwargs: dict[str, Any] = {"key": key, "value": value}
         if partition is not None:
             kwargs["partition"] = partition
         if headers:
@@ -97,7 +98,7 @@ class Output:
 
     def reject(self, message: Message, error: RecordError) -> None:
         """Apply the error policy to a bad record: dead-letter it, or stop."""
-        error.at(message.topic(), message.partition(), message.offset())
+        error.at(*coordinates(message))
         if self._policy == "stop":
             raise error
         self.produce(
@@ -292,22 +293,22 @@ class TransactionalLoop:
 def _count_by_partition(records: list[Message]) -> dict[tuple[str, int], int]:
     counts: dict[tuple[str, int], int] = {}
     for m in records:
-        key = (m.topic(), m.partition())
-        counts[key] = counts.get(key, 0) + 1
+        topic, partition, _ = coordinates(m)
+        counts[(topic, partition)] = counts.get((topic, partition), 0) + 1
     return counts
 
 
 def _next_offsets(records: list[Message]) -> list[TopicPartition]:
     last: dict[tuple[str, int], int] = {}
     for m in records:
-        key = (m.topic(), m.partition())
-        last[key] = max(last.get(key, -1), m.offset())
+        topic, partition, offset = coordinates(m)
+        last[(topic, partition)] = max(last.get((topic, partition), -1), offset)
     return [TopicPartition(t, p, o + 1) for (t, p), o in last.items()]
 
 
 def _first_offsets(records: list[Message]) -> list[tuple[str, int, int]]:
     first: dict[tuple[str, int], int] = {}
     for m in records:
-        key = (m.topic(), m.partition())
-        first[key] = min(first.get(key, m.offset()), m.offset())
+        topic, partition, offset = coordinates(m)
+        first[(topic, partition)] = min(first.get((topic, partition), offset), offset)
     return [(t, p, o) for (t, p), o in first.items()]

@@ -37,15 +37,18 @@ def decode(
     The error names the record's topic, partition and offset and the first fields
     that failed, so that the DLQ record says exactly what to fix at the producer.
     """
-    where = {"topic": topic, "partition": partition, "offset": offset}
+
+    def error(message: str) -> DecodeError:
+        return DecodeError(message, topic=topic, partition=partition, offset=offset)
+
     if value is None:
-        raise DecodeError("record has no value (a tombstone?)", **where)
+        raise error("record has no value (a tombstone?)")
     try:
         data = orjson.loads(value)
     except orjson.JSONDecodeError as exc:
-        raise DecodeError(f"value is not JSON: {exc}", **where) from exc
+        raise error(f"value is not JSON: {exc}") from exc
     if not isinstance(data, dict):
-        raise DecodeError("value is JSON but not an object", **where)
+        raise error("value is JSON but not an object")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -53,4 +56,4 @@ def decode(
             f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
             for err in exc.errors()[:3]
         )
-        raise DecodeError(f"{model.__name__} is invalid: {problems}", **where) from exc
+        raise error(f"{model.__name__} is invalid: {problems}") from exc

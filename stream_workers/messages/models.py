@@ -103,8 +103,8 @@ EventTimeMs = Annotated[
     ),
 ]
 Id = Annotated[StrictStr, Field(min_length=1, max_length=256)]
-FeatureValue = StrictBool | StrictInt | Annotated[StrictFloat, BeforeValidator(_finite)]
-FeatureValue = FeatureValue | StrictStr | None
+FiniteFloat = Annotated[StrictFloat, BeforeValidator(_finite)]
+FeatureValue = StrictBool | StrictInt | FiniteFloat | StrictStr | None
 Scalar = Annotated[
     StrictBool | StrictInt | StrictFloat | StrictStr,
     BeforeValidator(_finite),

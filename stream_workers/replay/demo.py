@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from stream_workers.config.settings import KafkaSettings
+from stream_workers.kafka.records import value_of
 from stream_workers.kafka.tail import count_records, follow
 from stream_workers.replay.pipeline import WorkerProcesses, connect
 from stream_workers.replay.simulator import ReplayPlan, replay
@@ -148,4 +149,4 @@ def _print_topic(
     stop: Callable[[], bool],
 ) -> None:
     for message in follow(kafka, topic, stop=stop):
-        print_line(fmt(orjson.loads(message.value())))
+        print_line(fmt(orjson.loads(value_of(message))))

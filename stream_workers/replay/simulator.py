@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from stream_workers.config.settings import KafkaSettings, TopicSettings
+from stream_workers.kafka.records import value_of
 from stream_workers.replay.sources import Source
 from stream_workers.serving.producer import LabelLogger, PredictionLogger
 
@@ -106,17 +107,24 @@ def replay(
     rng = random.Random(plan.seed)
     model = _model()
     stats = ReplayStats(source=source.name, drifts=list(source.drifts))
-    common = {
-        "on_full": "block",
-        "block_timeout_s": 30.0,
-        "validate": False,
-        "flush_timeout_s": 60.0,
-        "config": _client_config(kafka),
-    }
     predictions = PredictionLogger(
-        kafka.bootstrap_servers, topic=topics.name("predictions"), **common
+        kafka.bootstrap_servers,
+        topic=topics.name("predictions"),
+        on_full="block",
+        block_timeout_s=30.0,
+        validate=False,
+        flush_timeout_s=60.0,
+        config=_client_config(kafka),
     )
-    labels = LabelLogger(kafka.bootstrap_servers, topic=topics.name("labels"), **common)
+    labels = LabelLogger(
+        kafka.bootstrap_servers,
+        topic=topics.name("labels"),
+        on_full="block",
+        block_timeout_s=30.0,
+        validate=False,
+        flush_timeout_s=60.0,
+        config=_client_config(kafka),
+    )
     due: list[tuple[int, int, dict[str, Any]]] = []
     total = source.length
     started = time.monotonic()
@@ -214,7 +222,7 @@ class _RetrainRequests:
         for message in follow(
             kafka, topic, from_beginning=False, stop=self._stop.is_set
         ):
-            body = orjson.loads(message.value())
+            body = orjson.loads(value_of(message))
             if body.get("status") == "triggered":
                 with self._lock:
                     self._count += 1

@@ -10,6 +10,7 @@ from confluent_kafka import OFFSET_BEGINNING, KafkaError, TopicPartition
 from stream_workers.config.settings import KafkaSettings
 from stream_workers.errors import StateError
 from stream_workers.kafka.clients import make_consumer
+from stream_workers.kafka.records import coordinates
 
 __all__ = ["read_changelog"]
 
@@ -61,11 +62,7 @@ def read_changelog(
                         open_parts.discard(message.partition())
                         continue
                     raise StateError(f"reading changelog {topic} failed: {error.str()}")
-                yield (
-                    message.partition(),
-                    message.key(),
-                    message.value(),
-                    message.offset(),
-                )
+                _, partition, offset = coordinates(message)
+                yield partition, message.key() or b"", message.value(), offset
     finally:
         consumer.close()

@@ -36,6 +36,7 @@ from stream_workers.config.settings import (
 from stream_workers.errors import DecodeError
 from stream_workers.kafka.admin_checks import require_copartitioned
 from stream_workers.kafka.loop import Output
+from stream_workers.kafka.records import coordinates, partition_of
 from stream_workers.messages.codec import decode
 from stream_workers.messages.models import LabelEvent, PredictionEvent
 from stream_workers.state.changelog import read_changelog
@@ -158,12 +159,12 @@ class JoinProcessor:
         self._out = out
         self._prefetch(messages)
         for message in messages:
-            part = message.partition()
+            part = partition_of(message)
             if message.topic() == self.predictions:
                 self._on_prediction(message, part)
             else:
                 self._on_label(message, part)
-        for part in {m.partition() for m in messages}:
+        for part in {partition_of(m) for m in messages}:
             self._expire(part)
             self._write(part, Entry("s", "", _FOREVER, b"%d" % self._stream_time[part]))
         self._out = None
@@ -173,7 +174,7 @@ class JoinProcessor:
         for m in messages:
             key = m.key()
             if key:
-                by_part.setdefault(m.partition(), []).append(
+                by_part.setdefault(partition_of(m), []).append(
                     key.decode("utf-8", "replace")
                 )
         for part, keys in by_part.items():
@@ -293,12 +294,7 @@ class JoinProcessor:
 
     def _late(self, message: Message) -> None:
         assert self._out is not None
-        self._out.produce(
-            self.late_labels,
-            message.value(),
-            key=message.key(),
-            headers=message.headers(),
-        )
+        self._out.produce(self.late_labels, message.value(), key=message.key())
         self._counts.append(("", "late_label"))
 
     def _expire(self, part: int) -> None:
@@ -336,7 +332,7 @@ class JoinProcessor:
 
         def delivered(error: KafkaError | None, message: Message) -> None:
             if error is None:
-                store.note_offset(part, message.offset() + 1)
+                store.note_offset(part, coordinates(message)[2] + 1)
 
         self._out.produce(
             self.changelog,
