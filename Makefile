@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 broker: $(STAMP)
-	$(BIN)/driftline kafka start
+	$(BIN)/driftline kafka status >/dev/null 2>&1 || $(BIN)/driftline kafka start
 
 broker-stop:
 	test ! -x $(BIN)/driftline || $(BIN)/driftline kafka stop

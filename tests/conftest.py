@@ -15,8 +15,8 @@ import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from stream_workers.config.settings import KafkaSettings, TopicSettings
-from stream_workers.kafka.broker import LocalBroker
 from stream_workers.kafka.topics import ensure_topics
+from stream_workers.replay.pipeline import connect
 
 
 @pytest.fixture(scope="session")
@@ -25,9 +25,9 @@ def kafka_bootstrap() -> str:
     configured = os.environ.get("DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS")
     if configured:
         return configured
-    status = LocalBroker().start()
-    os.environ["DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS"] = status.bootstrap_servers
-    return status.bootstrap_servers
+    bootstrap = connect().bootstrap_servers
+    os.environ["DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+    return bootstrap
 
 
 @pytest.fixture(scope="session")

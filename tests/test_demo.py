@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,25 +11,6 @@ from stream_workers.replay.demo import DemoOptions, run_demo
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 
-def free_port_block(size: int) -> int:
-    """A base port with ``size`` consecutive free ports on 127.0.0.1."""
-    for _ in range(50):
-        base = random.randint(20_000, 40_000)
-        try:
-            sockets = []
-            for port in range(base, base + size):
-                s = socket.socket()
-                s.bind(("127.0.0.1", port))
-                sockets.append(s)
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-        return base
-    raise RuntimeError("no free port block")
-
-
 def test_demo_alerts_after_the_drift_and_requests_a_retrain(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
@@ -39,7 +18,6 @@ def test_demo_alerts_after_the_drift_and_requests_a_retrain(
         length=14_000,
         drift_at=8_000,
         train_rows=2_000,
-        base_port=free_port_block(3),
         workdir=tmp_path,
     )
     lines: list[str] = []

@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import uuid
@@ -90,6 +91,10 @@ class LocalBroker:
     def _pid_file(self) -> Path:
         return self.data_dir / "broker.pid"
 
+    def answering(self) -> bool:
+        """Whether some Kafka broker (ours or not) answers on the configured port."""
+        return _answers(self.bootstrap_servers, timeout_s=3.0)
+
     def start(self) -> BrokerStatus:
         """Start the broker unless it runs; return once it answers metadata requests."""
         current = self.status()
@@ -98,6 +103,15 @@ class LocalBroker:
         if current.running:
             return self._wait_until_answering(self._read_pid())
         _require_tools()
+        ports = (self.settings.port, self.settings.controller_port)
+        busy = [port for port in ports if _port_taken(port)]
+        if busy:
+            raise LocalBrokerError(
+                f"port(s) {busy} on 127.0.0.1 are taken by another process; stop "
+                "it, or choose others with DRIFTLINE_LOCAL_KAFKA_PORT and "
+                "DRIFTLINE_LOCAL_KAFKA_CONTROLLER_PORT, or point at a running "
+                "cluster with DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS"
+            )
         self._resolve_jars()
         self._write_config()
         self._format_storage()
@@ -283,6 +297,12 @@ def _require_tools() -> None:
             "and Apache Maven (Debian: apt-get install openjdk-17-jre-headless maven), "
             "or set DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS to an existing cluster"
         )
+
+
+def _port_taken(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _alive(pid: int) -> bool:

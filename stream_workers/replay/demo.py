@@ -38,7 +38,7 @@ class DemoOptions:
     drift_at: int = 10_000
     train_rows: int = 2_000
     rate: float = 2_500.0
-    base_port: int = 9400
+    base_port: int | None = None
     timeout_s: float = 150.0
     workdir: Path = Path(".driftline/demo")
 

@@ -8,7 +8,9 @@ stops them with SIGTERM (SIGKILL after a grace period).
 from __future__ import annotations
 
 import os
+import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,14 +25,40 @@ from stream_workers.kafka.broker import LocalBroker
 from stream_workers.kafka.clients import make_admin
 from stream_workers.kafka.topics import ensure_topics
 
-__all__ = ["WorkerProcesses", "connect", "metric_sum", "wait_until"]
+__all__ = ["WorkerProcesses", "connect", "free_port_block", "metric_sum", "wait_until"]
+
+
+def free_port_block(size: int) -> int:
+    """A base port with ``size`` consecutive free ports on 127.0.0.1."""
+    for _ in range(100):
+        base = random.randint(20_000, 40_000)
+        sockets: list[socket.socket] = []
+        try:
+            for port in range(base, base + size):
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+        return base
+    raise DriftlineError("found no free block of ports on 127.0.0.1")
 
 
 def connect() -> KafkaSettings:
-    """The configured cluster, or the local broker (started if needed)."""
+    """The configured cluster, or the local broker (started if needed).
+
+    A broker already answering on the local port (started from another checkout,
+    say) is used as it is.
+    """
     if "DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS" in os.environ:
         return KafkaSettings()
-    status = LocalBroker().start()
+    broker = LocalBroker()
+    if not broker.status().running and broker.answering():
+        return KafkaSettings(bootstrap_servers=broker.bootstrap_servers)
+    status = broker.start()
     return KafkaSettings(bootstrap_servers=status.bootstrap_servers)
 
 
@@ -70,14 +98,15 @@ class WorkerProcesses:
         *,
         run: str,
         workdir: Path,
-        base_port: int = 9400,
+        base_port: int | None = None,
         env: dict[str, str] | None = None,
     ) -> None:
         self.kafka = kafka
         self.names = names
         self.topics = TopicSettings(prefix=f"{run}-")
         self.logs = workdir / run
-        self.ports = {name: base_port + i for i, name in enumerate(names)}
+        base = free_port_block(len(names)) if base_port is None else base_port
+        self.ports = {name: base + i for i, name in enumerate(names)}
         self._env = {
             **os.environ,
             "DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,

@@ -80,6 +80,7 @@ from stream_workers.workers.estimation_state import (
     WindowSums,
     closable,
     merge_sums,
+    watermark,
     window_start,
 )
 
@@ -163,7 +164,7 @@ class Estimator:
 
         held = self._held(model, version)
         start = window_start(event.event_time_ms, cfg.window_ms)
-        if start < _watermark(held) - cfg.retain_windows * cfg.window_ms:
+        if start < watermark(s for _, s in held) - cfg.retain_windows * cfg.window_ms:
             self.metrics.estimation_predictions.labels(model, "expired").inc()
             return
         late = any(start in s.closed for _, s in held)
@@ -244,15 +245,15 @@ class Estimator:
     def _close_due(self, model: str, version: str, out: Output) -> None:
         cfg = self.settings(model)
         held = self._held(model, version)
-        watermark = _watermark(held)
+        slowest = watermark(s for _, s in held)
         closed = {start for _, s in held for start in s.closed}
         open_starts = sorted({start for _, s in held for start in s.sums} - closed)
         for start in open_starts:
-            if closable(start, cfg.window_ms, cfg.allowed_lateness_ms, watermark):
+            if closable(start, cfg.window_ms, cfg.allowed_lateness_ms, slowest):
                 self._close(model, version, start, held, out)
                 self._candidates.add((model, version, start))
 
-        horizon = watermark - cfg.retain_windows * cfg.window_ms
+        horizon = slowest - cfg.retain_windows * cfg.window_ms
         for part, state in held:
             if min([*state.sums, *state.closed], default=horizon) < horizon:
                 state.prune(horizon)
@@ -270,7 +271,10 @@ class Estimator:
         merged = merge_sums(s.sums[start] for _, s in held if start in s.sums)
         if merged is None:
             return
-        estimate, calibration_labels = self._estimate(model, version, merged, cfg)
+        found = self._outcome_state(model, version)
+        outcomes = None if found is None else found[1]
+        estimate, calibration_labels = self._estimate(outcomes, merged, cfg)
+        labelled = outcomes.realised.get(start, [0])[0] if outcomes else 0
         for part, state in held:
             state.closed[start] = estimate
             self.store.touch(part, _key(model, version))
@@ -284,18 +288,19 @@ class Estimator:
             "estimated": estimate,
             "confidence_mean": merged.confidence_mean,
             "calibration_labels": calibration_labels,
+            "labelled_at_close": labelled,
             "prediction_partitions": len(held),
         }
         self._record(model, version, start, merged, record, out)
         if cfg.threshold is not None and estimate < cfg.threshold:
             self._alert(model, version, start, merged, record, out)
 
+    @staticmethod
     def _estimate(
-        self, model: str, version: str, sums: WindowSums, cfg: EstimationConfig
+        found: OutcomeWindows | None, sums: WindowSums, cfg: EstimationConfig
     ) -> tuple[float | None, int]:
         """The window's estimate and how many labels its calibration rests on."""
-        found = self._outcome_state(model, version)
-        reliability = None if found is None else found[1].reliability
+        reliability = None if found is None else found.reliability
         if (
             reliability is None
             or reliability.labels < cfg.min_labels_for_calibration
@@ -349,11 +354,10 @@ class Estimator:
         out: Output,
     ) -> None:
         cfg = self.settings(model)
-        if cfg.windows_topic is None:
-            return
-        record = window_record(model, version, start, sums, cfg, fields)
-        topic = f"{self.topics.prefix}{cfg.windows_topic}"
-        out.produce(topic, orjson.dumps(record), key=model)
+        if cfg.windows_topic is not None:
+            record = window_record(model, version, start, sums, cfg, fields)
+            topic = f"{self.topics.prefix}{cfg.windows_topic}"
+            out.produce(topic, orjson.dumps(record), key=model)
 
     def _alert(
         self,
@@ -391,9 +395,3 @@ def _new_map(cfg: EstimationConfig) -> ReliabilityMap:
         prior=cfg.calibration_prior,
         memory=cfg.calibration_memory,
     )
-
-
-def _watermark(held: list[tuple[int, PredictionWindows]]) -> int:
-    # The slowest partition: during catch-up partitions are read unevenly, and
-    # the fastest one's time would close windows the others still add to.
-    return min((s.stream_time_ms for _, s in held), default=-1)

@@ -17,6 +17,7 @@ __all__ = [
     "WindowSums",
     "closable",
     "merge_sums",
+    "watermark",
     "window_start",
 ]
 
@@ -176,6 +177,15 @@ class PredictionWindows:
         """Forget windows that start before ``horizon_ms``."""
         self.sums = {s: v for s, v in self.sums.items() if s >= horizon_ms}
         self.closed = {s: v for s, v in self.closed.items() if s >= horizon_ms}
+
+
+def watermark(states: Iterable[PredictionWindows]) -> int:
+    """Event time of the slowest partition's share of a model version (-1: none).
+
+    While a worker catches up it reads partitions unevenly: the fastest one's
+    time would close windows that the others still add to.
+    """
+    return min((s.stream_time_ms for s in states), default=-1)
 
 
 @dataclass
