@@ -24,6 +24,7 @@ from stream_workers.workers.estimation_state import (
     WindowSums,
     closable,
     merge_sums,
+    watermark,
     window_start,
 )
 
@@ -51,6 +52,15 @@ def test_window_start_refuses_a_non_positive_window() -> None:
 def test_window_closes_only_once_event_time_passes_end_plus_lateness() -> None:
     assert not closable(0, 1_000, 100, 1_099)
     assert closable(0, 1_000, 100, 1_100)
+
+
+def test_watermark_is_the_slowest_partitions_event_time() -> None:
+    fast, slow = PredictionWindows(), PredictionWindows()
+    fast.add(5 * HOUR, 0.9, HOUR, 10)
+    slow.add(2 * HOUR, 0.9, HOUR, 10)
+
+    assert watermark([fast, slow]) == 2 * HOUR
+    assert watermark([]) == -1
 
 
 def test_window_sums_count_confidence_and_bins() -> None:
