@@ -169,7 +169,7 @@ class Estimator:
             return
         late = any(start in s.closed for _, s in held)
 
-        part, key = message.partition(), _key(model, version)
+        part, key = message.partition() or 0, _key(model, version)
         state = self.store.get(part, key, PredictionWindows)
         state.add(event.event_time_ms, confidence, cfg.window_ms, cfg.calibration_bins)
         self.store.touch(part, key)
