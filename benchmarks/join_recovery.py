@@ -159,11 +159,23 @@ def main() -> None:
 
         # Drain, then push every stream time past the TTL and drain again.
         ends = end_offsets(args.bootstrap, inputs)
-        wait_consumed(args.bootstrap, JOIN_GROUP, ends, timeout_s=600, alive=worker)
+        wait_consumed(
+            args.bootstrap,
+            topics.prefix + JOIN_GROUP,
+            ends,
+            timeout_s=600,
+            alive=worker,
+        )
         far = workload.last_event_ms + int(2 * ttl_s * 1000) + 1000
         produce(args.bootstrap, topics, sentinels(args.partitions, far))
         ends = end_offsets(args.bootstrap, inputs)
-        wait_consumed(args.bootstrap, JOIN_GROUP, ends, timeout_s=300, alive=worker)
+        wait_consumed(
+            args.bootstrap,
+            topics.prefix + JOIN_GROUP,
+            ends,
+            timeout_s=300,
+            alive=worker,
+        )
         exit_code = worker.stop()
 
         # Count by request ID.

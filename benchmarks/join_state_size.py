@@ -92,7 +92,11 @@ def main() -> None:
             done = size
             ends = end_offsets(args.bootstrap, inputs)
             wait_consumed(
-                args.bootstrap, JOIN_GROUP, ends, timeout_s=1800, alive=worker
+                args.bootstrap,
+                topics.prefix + JOIN_GROUP,
+                ends,
+                timeout_s=1800,
+                alive=worker,
             )
             time.sleep(1.0)
 

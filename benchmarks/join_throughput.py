@@ -238,7 +238,7 @@ def run_join(
             stderr=subprocess.DEVNULL,
         )
     try:
-        result = measure(args, JOIN_GROUP, ends, worker)
+        result = measure(args, topics.prefix + JOIN_GROUP, ends, worker)
     finally:
         if spy is not None:
             spy.send_signal(signal.SIGINT)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -50,7 +51,11 @@ def build_parser(modules: list[ModuleType]) -> argparse.ArgumentParser:
         prog="driftline",
         description="Drift monitoring for models in production, on Apache Kafka.",
     )
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--log-level",
+        default=os.environ.get("DRIFTLINE_LOG_LEVEL", "INFO"),
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for module in modules:
         module.add_parsers(sub)

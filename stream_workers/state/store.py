@@ -109,19 +109,20 @@ class PartitionStore:
         """Remember the changelog offset this batch's writes will be checkpointed at."""
         self._offsets[part] = max(self._offsets.get(part, 0), next_offset)
 
-    def expired(self, part: int, stream_time_ms: int) -> Iterator[Entry]:
-        """Entries of a partition whose expiry is before the stream time."""
+    def expired(self, part: int, kind: str, before_ms: int) -> Iterator[Entry]:
+        """Entries of one kind in a partition whose expiry is before ``before_ms``."""
         rows = self._db.execute(
-            "SELECT kind, key, expires_ms, value FROM entries "
-            "WHERE part=? AND expires_ms < ? ORDER BY expires_ms",
-            (part, stream_time_ms),
+            "SELECT key, expires_ms, value FROM entries "
+            "WHERE part=? AND kind=? AND expires_ms < ? ORDER BY expires_ms",
+            (part, kind, before_ms),
         ).fetchall()
-        for kind, key, expires_ms, value in rows:
+        for key, expires_ms, value in rows:
             if (part, kind, key) not in self._overlay:
                 yield Entry(kind, key, expires_ms, value)
-        for (p, _, _), entry in list(self._overlay.items()):
-            if p == part and entry is not None and entry.expires_ms < stream_time_ms:
-                yield entry
+        for (p, k, _), entry in list(self._overlay.items()):
+            if p == part and k == kind and entry is not None:
+                if entry.expires_ms < before_ms:
+                    yield entry
 
     def apply(self) -> None:
         """Write the overlay and the checkpoints to SQLite (after a commit)."""

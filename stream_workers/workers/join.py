@@ -9,10 +9,17 @@ after the commit.
 
 Entry kinds in the store: ``p`` pending prediction, ``l`` early label, ``j`` a
 joined marker and ``x`` an expired marker (both kept ``marker_ttl_s`` to recognise
-duplicates and late labels), ``s`` the partition's stream time.
+duplicates and late labels), ``s`` the partition's two stream clocks.
 
-Limits: expiry advances with the partition's stream time (the largest event time
-seen), so an idle partition expires nothing; a producer that does not partition by
+Expiry runs on event time with one clock per input: the largest prediction time and
+the largest label time seen in the partition. A prediction is declared unlabelled
+once the *label* clock passes its deadline (the labels have moved on without it),
+or, should labels stop altogether, once the prediction clock passes the deadline
+plus another TTL. An early label expires once the *prediction* clock passes its
+deadline. Reading one topic ahead of the other (a backlog, where small label
+records arrive in larger fetches) therefore expires nothing prematurely.
+
+Limits: an idle partition expires nothing; a producer that does not partition by
 murmur2 of the request ID never gets its pairs joined.
 """
 
@@ -84,7 +91,7 @@ class JoinProcessor:
         self._ttl_p = int(settings.prediction_ttl_s * 1000)
         self._ttl_l = int(settings.label_ttl_s * 1000)
         self._ttl_m = int(settings.marker_ttl_s * 1000)
-        self._stream_time: dict[int, int] = {}
+        self._clocks: dict[int, list[int]] = {}
         self._pending: dict[int, dict[str, int]] = {}
         self._pending_delta: dict[tuple[int, str], int] = {}
         self._owned: set[int] = set()
@@ -102,7 +109,7 @@ class JoinProcessor:
     def revoke(self, partitions: list[TopicPartition]) -> None:
         for part in {tp.partition for tp in partitions}:
             self._owned.discard(part)
-            self._stream_time.pop(part, None)
+            self._clocks.pop(part, None)
             self._pending.pop(part, None)
 
     def _restore(self, parts: list[int]) -> None:
@@ -139,8 +146,7 @@ class JoinProcessor:
         applied = self.store.load(records())
         for part in parts:
             self.store.set_checkpoint(part, last[part])
-            stream = self.store.get(part, "s", "")
-            self._stream_time[part] = int(stream.value) if stream else 0
+            self._clocks[part] = self._stored_clocks(part)
             counts = self.store.count(part)
             self._pending[part] = {"p": counts.get("p", 0), "l": counts.get("l", 0)}
         self.store.discard()
@@ -166,7 +172,8 @@ class JoinProcessor:
                 self._on_label(message, part)
         for part in {partition_of(m) for m in messages}:
             self._expire(part)
-            self._write(part, Entry("s", "", _FOREVER, b"%d" % self._stream_time[part]))
+            clocks = self._clocks[part]
+            self._write(part, Entry("s", "", _FOREVER, b"%d,%d" % tuple(clocks)))
         self._out = None
 
     def _prefetch(self, messages: list[Message]) -> None:
@@ -205,16 +212,23 @@ class JoinProcessor:
             return None
         return event
 
-    def _advance(self, part: int, event_time_ms: int) -> int:
-        now = max(self._stream_time.get(part, 0), event_time_ms)
-        self._stream_time[part] = now
-        return now
+    def _stored_clocks(self, part: int) -> list[int]:
+        stream = self.store.get(part, "s", "")
+        if stream is None:
+            return [0, 0]
+        return [int(v) for v in stream.value.split(b",")]
+
+    def _advance(self, part: int, side: int, event_time_ms: int) -> int:
+        """Move one input's clock (0 predictions, 1 labels); return the later one."""
+        clocks = self._clocks.setdefault(part, [0, 0])
+        clocks[side] = max(clocks[side], event_time_ms)
+        return max(clocks)
 
     def _on_prediction(self, message: Message, part: int) -> None:
         event: PredictionEvent | None = self._decode(PredictionEvent, message)
         if event is None:
             return
-        now = self._advance(part, event.event_time_ms)
+        now = self._advance(part, 0, event.event_time_ms)
         rid = event.request_id
         if (
             self.store.get(part, "j", rid)
@@ -241,7 +255,7 @@ class JoinProcessor:
         event: LabelEvent | None = self._decode(LabelEvent, message)
         if event is None:
             return
-        now = self._advance(part, event.event_time_ms)
+        now = self._advance(part, 1, event.event_time_ms)
         rid = event.request_id
         if self.store.get(part, "j", rid) or self.store.get(part, "l", rid):
             self.metrics.duplicates.labels("label").inc()
@@ -298,15 +312,19 @@ class JoinProcessor:
         self._counts.append(("", "late_label"))
 
     def _expire(self, part: int) -> None:
-        now = self._stream_time[part]
-        for entry in list(self.store.expired(part, now)):
-            if entry.kind == "s":
-                continue
-            self._delete(part, entry.kind, entry.key)
-            if entry.kind == "p":
-                self._emit_unlabeled(part, orjson.loads(entry.value), now)
-            elif entry.kind == "l":
-                self._counts.append(("", "expired_label"))
+        predictions_at, labels_at = self._clocks[part]
+        now = max(predictions_at, labels_at)
+        for entry in list(
+            self.store.expired(part, "p", max(labels_at, predictions_at - self._ttl_p))
+        ):
+            self._delete(part, "p", entry.key)
+            self._emit_unlabeled(part, orjson.loads(entry.value), now)
+        for entry in list(self.store.expired(part, "l", predictions_at)):
+            self._delete(part, "l", entry.key)
+            self._counts.append(("", "expired_label"))
+        for kind in "jx":
+            for entry in list(self.store.expired(part, kind, now)):
+                self._delete(part, kind, entry.key)
 
     def _write(self, part: int, entry: Entry) -> None:
         if entry.kind in "pl":
@@ -371,9 +389,8 @@ class JoinProcessor:
         self._pending_delta.clear()
         self._counts.clear()
         self._delays.clear()
-        for part in list(self._stream_time):
-            stream = self.store.get(part, "s", "")
-            self._stream_time[part] = int(stream.value) if stream else 0
+        for part in list(self._clocks):
+            self._clocks[part] = self._stored_clocks(part)
         self.store.discard()
 
     def close(self) -> None:

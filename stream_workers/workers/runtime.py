@@ -49,7 +49,9 @@ class WorkerContext:
 
     @property
     def group_id(self) -> str:
-        return f"driftline-{self.name}"
+        """``driftline-<worker>``, behind the topic prefix so deployments that
+        share a cluster under different prefixes do not share a group."""
+        return f"{self.topics.prefix}driftline-{self.name}"
 
     @property
     def transactional_id(self) -> str:

@@ -169,30 +169,68 @@ def test_case_32_late_and_missing_labels_by_event_time(
     assert expired == 1.0
 
 
-def test_prediction_never_labelled_expires_as_unlabeled_when_stream_time_passes_ttl(
+def pending_predictions(registry: Any) -> float:
+    value = registry.get_sample_value(
+        "driftline_join_pending_records", {"side": "prediction"}
+    )
+    return value or 0.0
+
+
+def test_prediction_expires_unlabeled_once_labels_move_past_its_deadline(
     kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
 ) -> None:
-    preds = topic_settings.name("predictions")
+    preds, labs = topic_settings.name("predictions"), topic_settings.name("labels")
     produce(kafka_settings, preds, [("old", prediction("old", T0))], partition=1)
 
     with run_join(kafka_settings, topic_settings, tmp_path, ttl_s=600) as registry:
-        wait_for(
-            lambda: (
-                (
-                    registry.get_sample_value(
-                        "driftline_join_pending_records", {"side": "prediction"}
-                    )
-                    or 0
-                )
-                == 1
-            )
-        )
-        assert outcome_count(registry, "unlabeled") == 0
+        wait_for(lambda: pending_predictions(registry) == 1)
+        # Predictions moving on alone prove nothing about old's label: it waits.
         produce(
             kafka_settings,
             preds,
             [("new", prediction("new", T0 + 11 * MIN))],
             partition=1,
+        )
+        wait_for(lambda: pending_predictions(registry) == 2)
+        assert outcome_count(registry, "unlabeled") == 0
+        # A label 11 min later shows the label stream has passed old's deadline.
+        produce(
+            kafka_settings, labs, [("new", label("new", T0 + 11 * MIN))], partition=1
+        )
+        wait_for(lambda: outcome_count(registry, "unlabeled") == 1)
+    outcomes = values(
+        read_all(kafka_settings, topic_settings.name("outcomes"), expected=2)
+    )
+
+    assert sorted((o["request_id"], o["labeled"]) for o in outcomes) == [
+        ("new", True),
+        ("old", False),
+    ]
+    unlabeled = [o for o in outcomes if not o["labeled"]][0]
+    assert "correct" not in unlabeled and "error" not in unlabeled
+
+
+def test_prediction_expires_after_two_ttls_when_no_label_arrives_at_all(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
+) -> None:
+    preds = topic_settings.name("predictions")
+    produce(kafka_settings, preds, [("old", prediction("old", T0))], partition=3)
+
+    with run_join(kafka_settings, topic_settings, tmp_path, ttl_s=600) as registry:
+        wait_for(lambda: pending_predictions(registry) == 1)
+        produce(
+            kafka_settings,
+            preds,
+            [("mid", prediction("mid", T0 + 19 * MIN))],
+            partition=3,
+        )
+        wait_for(lambda: pending_predictions(registry) == 2)
+        assert outcome_count(registry, "unlabeled") == 0
+        produce(
+            kafka_settings,
+            preds,
+            [("late", prediction("late", T0 + 21 * MIN))],
+            partition=3,
         )
         wait_for(lambda: outcome_count(registry, "unlabeled") == 1)
     outcomes = values(
@@ -200,7 +238,43 @@ def test_prediction_never_labelled_expires_as_unlabeled_when_stream_time_passes_
     )
 
     assert [(o["request_id"], o["labeled"]) for o in outcomes] == [("old", False)]
-    assert "correct" not in outcomes[0] and "error" not in outcomes[0]
+
+
+def test_labels_read_ahead_of_their_predictions_still_join(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
+) -> None:
+    # A backlog: all labels (event times up to +1 h) are consumed before the
+    # predictions they belong to; a 10 min TTL must not expire them early.
+    preds, labs = topic_settings.name("predictions"), topic_settings.name("labels")
+    n = 60
+    produce(
+        kafka_settings,
+        labs,
+        [(f"b{i}", label(f"b{i}", T0 + i * MIN + 1000)) for i in range(n)],
+        partition=0,
+    )
+
+    with run_join(kafka_settings, topic_settings, tmp_path, ttl_s=600) as registry:
+        wait_for(
+            lambda: (
+                (
+                    registry.get_sample_value(
+                        "driftline_join_pending_records", {"side": "label"}
+                    )
+                    or 0
+                )
+                == n
+            )
+        )
+        produce(
+            kafka_settings,
+            preds,
+            [(f"b{i}", prediction(f"b{i}", T0 + i * MIN)) for i in range(n)],
+            partition=0,
+        )
+        wait_for(lambda: outcome_count(registry, "label_before") == n)
+
+    assert outcome_count(registry, "unlabeled") == 0
 
 
 def test_duplicate_prediction_and_duplicate_label_yield_one_outcome(
