@@ -117,5 +117,9 @@ CANDIDATES = (
     DEFAULT,
     ours("adwin+ddm", [{"name": "adwin", "params": {}}, {"name": "ddm", "params": {}}]),
     ours("adwin_only", [{"name": "adwin", "params": {}}]),
+    ours(
+        "adwin+ddm_ws1000",
+        [{"name": "adwin", "params": {}}, {"name": "ddm", "params": {"warm_start": 1000}}],
+    ),
 )
 """Whole configurations competing to be the default (the first is the current)."""

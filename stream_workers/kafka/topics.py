@@ -16,7 +16,7 @@ __all__ = ["TopicSpec", "check_copartitioned", "ensure_topics", "planned_topics"
 
 logger = logging.getLogger(__name__)
 
-WORKERS_WITH_STATE = ("join", "concept", "data", "retrain")
+WORKERS_WITH_STATE = ("join", "concept", "data", "retrain", "estimation")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,9 @@ def planned_topics(topics: TopicSettings) -> list[TopicSpec]:
     )
     for worker in WORKERS_WITH_STATE:
         # The join's changelog partitions mirror its input partitions one to one.
-        count = inputs if worker in ("join", "data") else topics.partitions
+        count = (
+            inputs if worker in ("join", "data", "estimation") else topics.partitions
+        )
         specs.append(TopicSpec(topics.changelog(worker), count, compacted))
     return specs
 
