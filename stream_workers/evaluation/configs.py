@@ -45,7 +45,8 @@ class Configuration:
         parts = []
         for spec in self.specs:
             params = spec.get("params") or {}
-            args = ", ".join(f"{k}={v}" for k, v in params.items())  # type: ignore[union-attr]
+            assert isinstance(params, Mapping)
+            args = ", ".join(f"{k}={v}" for k, v in params.items())
             parts.append(f"{spec['name']}({args})")
         return " + ".join(parts)
 
@@ -119,7 +120,10 @@ CANDIDATES = (
     ours("adwin_only", [{"name": "adwin", "params": {}}]),
     ours(
         "adwin+ddm_ws1000",
-        [{"name": "adwin", "params": {}}, {"name": "ddm", "params": {"warm_start": 1000}}],
+        [
+            {"name": "adwin", "params": {}},
+            {"name": "ddm", "params": {"warm_start": 1000}},
+        ],
     ),
 )
 """Whole configurations competing to be the default (the first is the current)."""

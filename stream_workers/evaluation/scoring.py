@@ -84,7 +84,7 @@ def score_detections(
         raise ValueError(f"detections must lie in [{start}, {end}).")
 
     watched = sorted(d for d in drifts if start <= d < end)
-    windows = []
+    windows: list[tuple[int, int]] = []
     for i, drift in enumerate(watched):
         limit = watched[i + 1] if i + 1 < len(watched) else end
         floor = windows[-1][1] if windows else start

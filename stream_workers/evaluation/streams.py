@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import gzip
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -146,7 +146,7 @@ def shared_streams(data_dir: Path = DEFAULT_DATA_DIR) -> list[LabelledStream]:
 
 
 def _abrupt(
-    concepts: list[Iterable[Row]], drifts: tuple[int, ...], n_rows: int
+    concepts: Sequence[Iterable[Row]], drifts: tuple[int, ...], n_rows: int
 ) -> Iterable[Row]:
     """Concept ``i + 1`` from row ``drifts[i]`` on, switched at once.
 

@@ -31,10 +31,11 @@ from stream_workers.config.settings import TopicSettings, WorkerSettings
 from stream_workers.detectors import DetectorSet, DriftSignal
 from stream_workers.errors import DecodeError, InvalidInputError
 from stream_workers.kafka.loop import Output
+from stream_workers.kafka.records import partition_of
 from stream_workers.messages.codec import decode
 from stream_workers.messages.models import AlertWindow, DriftAlert, OutcomeEvent
 from stream_workers.state.snapshots import SnapshotStore
-from stream_workers.workers.alerting import alert_id, severity_for
+from stream_workers.workers.alerting import alert_id
 from stream_workers.workers.concept_metrics import ConceptMetrics
 from stream_workers.workers.estimation import (
     CHANGELOG,
@@ -159,7 +160,7 @@ class ConceptProcessor:
         return self.snapshots.get(part, key, fresh)
 
     def _feed(self, message: Message, outcome: OutcomeEvent, out: Output) -> None:
-        part = message.partition()
+        part = partition_of(message)
         key, segment = self._key(outcome)
         state = self._state(part, key, outcome)
         self.snapshots.touch(part, key)
@@ -209,12 +210,11 @@ class ConceptProcessor:
         model, version = outcome.model_id, outcome.model_version
         for label, detector in state.detectors.detectors.items():
             self.metrics.statistic.labels(model, version, label).set(detector.statistic)
-            if label == "accuracy" and getattr(detector, "n_windows", 1):
-                metric = getattr(detector, "metric", None)
-                if metric is not None and metric == metric:
-                    self.metrics.accuracy.labels(model, version, "realised").set(metric)
+            metric = getattr(detector, "metric", None)
+            if label == "accuracy" and isinstance(metric, float) and metric == metric:
+                self.metrics.accuracy.labels(model, version, "realised").set(metric)
             clock = detector.params.get("clock") if detector.params else None
-            if clock is not None:
+            if isinstance(clock, int | float):
                 self.metrics.adwin_clock.labels(model, version, label).set(clock)
         self._coverage(outcome, state)
 
@@ -254,7 +254,7 @@ class ConceptProcessor:
             detector=signal.detector,
             statistic=signal.statistic,
             threshold=signal.threshold,
-            severity=severity_for(signal.level),
+            severity="critical" if signal.level == "drift" else "warning",
             window=AlertWindow(
                 first_event_time_ms=signal.window_start_ms,
                 last_event_time_ms=signal.window_end_ms,

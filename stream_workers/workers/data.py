@@ -54,6 +54,7 @@ from stream_workers.detectors.data import (
 )
 from stream_workers.errors import DecodeError
 from stream_workers.kafka.loop import Output
+from stream_workers.kafka.records import coordinates
 from stream_workers.state.snapshots import SnapshotStore
 from stream_workers.workers.data_alerts import (
     Series,
@@ -139,13 +140,10 @@ class DataProcessor:
         batches: dict[tuple[int, str, str, str | None], Batch] = {}
         models = self._models
         for message in messages:
-            part = message.partition()
+            topic, part, offset = coordinates(message)
             try:
                 event = decode_prediction(
-                    message.value(),
-                    topic=message.topic(),
-                    partition=part,
-                    offset=message.offset(),
+                    message.value(), topic=topic, partition=part, offset=offset
                 )
             except DecodeError as exc:
                 out.reject(message, exc)

@@ -110,7 +110,7 @@ def _fast(value: bytes | None) -> Prediction:
 
     prediction = get("prediction")
     kind = type(prediction)
-    if kind is float:
+    if isinstance(prediction, float):
         if not math.isfinite(prediction):
             raise _Refused
     elif kind is not str and kind is not int and kind is not bool:

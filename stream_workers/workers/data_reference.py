@@ -38,6 +38,7 @@ from stream_workers.config.settings import KafkaSettings
 from stream_workers.detectors.data import Reference, ReferenceBuilder
 from stream_workers.errors import ConfigError, DecodeError
 from stream_workers.kafka.clients import make_consumer
+from stream_workers.kafka.records import coordinates, partition_of
 from stream_workers.workers.data_decode import decode_prediction
 from stream_workers.workers.data_state import infer_types
 
@@ -156,12 +157,12 @@ class ReferenceSources:
             deadline = time.monotonic() + _TOPIC_READ_TIMEOUT_S
             while todo and time.monotonic() < deadline:
                 for message in consumer.consume(5000, 0.5):
-                    part, error = message.partition(), message.error()
+                    part, error = partition_of(message), message.error()
                     if error is not None:
                         if error.code() == KafkaError._PARTITION_EOF:
                             todo.pop(part, None)
                         continue
-                    if part not in todo or message.offset() >= ends[part]:
+                    if part not in todo or coordinates(message)[2] >= ends[part]:
                         todo.pop(part, None)
                         continue
                     row = _topic_row(message, start_ms, end_ms)
