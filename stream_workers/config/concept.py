@@ -74,7 +74,6 @@ class ConceptConfig(BaseModel):
     detectors: list[DetectorConfig] = Field(
         default_factory=lambda: [
             DetectorConfig(name="adwin"),
-            DetectorConfig(name="ddm"),
             DetectorConfig(name="accuracy"),
         ]
     )

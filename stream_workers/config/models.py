@@ -2,7 +2,7 @@
 
 ```yaml
 defaults:
-  concept: {detectors: [{name: adwin}, {name: ddm}, {name: accuracy}]}
+  concept: {detectors: [{name: adwin}, {name: accuracy}]}
   data: {...}
   retrain: {...}
 models:

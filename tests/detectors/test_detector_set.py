@@ -12,6 +12,9 @@ from stream_workers.errors import ConfigError, InvalidInputError
 CORRECT = [1, 1, 0, 1, 1, 1, 0, 1, 1, 1]
 
 
+ADWIN_DDM_ACCURACY = [{"name": "adwin"}, {"name": "ddm"}, {"name": "accuracy"}]
+
+
 def _deliver(detectors: DetectorSet, order: list[int], *, with_ids: bool = True):
     for i in order:
         detectors.update(
@@ -27,7 +30,7 @@ def _step_stream() -> list[int]:
 
 
 def test_redelivered_outcomes_are_fed_once():
-    detectors = DetectorSet()
+    detectors = DetectorSet(ADWIN_DDM_ACCURACY)
     redelivery = [0, 1, 2, 3, 4, 5, 6, 5, 6, 7, 8, 9]
 
     _deliver(detectors, redelivery)
@@ -39,7 +42,7 @@ def test_redelivered_outcomes_are_fed_once():
 
 
 def test_without_ids_a_redelivery_is_double_counted():
-    detectors = DetectorSet()
+    detectors = DetectorSet(ADWIN_DDM_ACCURACY)
 
     _deliver(detectors, [0, 1, 2, 3, 4, 5, 6, 5, 6, 7, 8, 9], with_ids=False)
 
@@ -47,12 +50,12 @@ def test_without_ids_a_redelivery_is_double_counted():
     assert detectors.detectors["adwin"].n_seen == 12
 
 
-def test_the_default_set_is_adwin_ddm_and_accuracy():
-    detectors = DetectorSet()
+def test_the_default_set_is_adwin_and_accuracy():
+    detectors = DetectorSet(None)
 
     kinds = {label: d.kind for label, d in detectors.detectors.items()}
 
-    assert kinds == {"adwin": "concept", "ddm": "concept", "accuracy": "performance"}
+    assert kinds == {"adwin": "concept", "accuracy": "performance"}
 
 
 def test_state_survives_a_checkpoint_and_restore():
@@ -72,7 +75,7 @@ def test_state_survives_a_checkpoint_and_restore():
 
 def test_a_restored_set_gives_the_same_signals_as_the_original():
     stream = _step_stream()
-    detectors = DetectorSet()
+    detectors = DetectorSet(ADWIN_DDM_ACCURACY)
     for i, e in enumerate(stream[:900]):
         detectors.update(e, event_time_ms=i, correct=1 - e, outcome_id=str(i))
 
@@ -90,7 +93,7 @@ def test_a_restored_set_gives_the_same_signals_as_the_original():
 
 
 def test_signals_describe_the_stretch_they_cover():
-    detectors = DetectorSet()
+    detectors = DetectorSet(ADWIN_DDM_ACCURACY)
     stream = _step_stream()
 
     signals = [
@@ -126,7 +129,7 @@ def test_a_warning_is_reported_when_entered_not_while_it_lasts():
 
 
 def test_a_value_one_detector_rejects_feeds_none_of_them():
-    detectors = DetectorSet(model_id="model_a")
+    detectors = DetectorSet(ADWIN_DDM_ACCURACY, model_id="model_a")
 
     with pytest.raises(InvalidInputError, match="0 or 1") as caught:
         detectors.update(0.5, event_time_ms=0, correct=True, outcome_id="p0")
@@ -140,7 +143,7 @@ def test_a_value_one_detector_rejects_feeds_none_of_them():
 
 
 def test_accuracy_needs_the_correct_flag():
-    detectors = DetectorSet()
+    detectors = DetectorSet(ADWIN_DDM_ACCURACY)
 
     with pytest.raises(InvalidInputError, match="needs `correct`"):
         detectors.update(0, event_time_ms=0)
