@@ -80,11 +80,17 @@ def main() -> None:
     kafka = connect()
     started = time.monotonic()
     names = tuple(args.workers.split(","))
+    # One row is one second of event time: a one-hour cooldown lets every
+    # detected change lead to a retrain while still folding an alert storm.
+    config = Path(".driftline/bench/replay_real_data.yaml")
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("defaults:\n  retrain:\n    cooldown_s: 3600\n")
     with WorkerProcesses(
         kafka,
         names,
         run=f"bench{args.source}{int(time.time())}",
         workdir=Path(".driftline/bench"),
+        env={"DRIFTLINE_CONFIG_FILE": str(config.resolve())},
     ) as pipeline:
         stats = replay(source, plan, kafka=kafka, topics=pipeline.topics)
         pipeline.settle(stats.predictions + stats.labels, 600)

@@ -5,6 +5,10 @@ is reproducible whatever the wall-clock rate. Each label is due ``delay`` after 
 prediction (exponential, mean ``label_delay_s``, in event time) and is produced once
 the stream passes that time; ``early_share`` of labels are produced just before
 their prediction and ``never_share`` are never sent.
+
+With ``retrain_on_request`` the replay plays the retraining pipeline too: when a
+triggered ``RetrainRequest`` arrives it collects the next ``retrain_rows`` labelled
+rows, trains a fresh model on them and serves it as a new model version.
 """
 
 from __future__ import annotations
@@ -134,6 +138,7 @@ def replay(
     features_of: dict[int, dict[str, Any]] = {}
     requests = _RetrainRequests(kafka, topics) if plan.retrain_on_request else None
     version = plan.model_version
+    waiting = False
     with predictions, labels, progress:
         for row, (x, y) in enumerate(source.rows):
             if row < plan.train_rows:
@@ -150,7 +155,12 @@ def replay(
                 stats.labels += 1
                 if requests is not None:
                     known.append((features_of.pop(due_row), record["label"]))
-            if requests is not None and requests.pending() and len(known) >= 100:
+            if requests is not None and requests.pending():
+                # Retrain on labels that arrive from now on: the new concept.
+                known.clear()
+                waiting = True
+            if waiting and len(known) >= plan.retrain_rows:
+                waiting = False
                 model = _model()
                 for kx, ky in known:
                     model.learn_one(kx, ky)
