@@ -18,12 +18,17 @@ import time
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
+from confluent_kafka import KafkaError, KafkaException
+from pydantic import ValidationError
+
 from stream_workers.cli.logs import configure_logging
 from stream_workers.errors import DriftlineError
 
 __all__ = ["main"]
 
 Handler = Callable[[argparse.Namespace], int]
+
+LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
 
 COMMAND_MODULES = (
     "stream_workers.cli.kafka_cmd",  # kafka, topics
@@ -51,10 +56,12 @@ def build_parser(modules: list[ModuleType]) -> argparse.ArgumentParser:
         prog="driftline",
         description="Drift monitoring for models in production, on Apache Kafka.",
     )
+    level = os.environ.get("DRIFTLINE_LOG_LEVEL", "INFO").upper()
     parser.add_argument(
         "--log-level",
-        default=os.environ.get("DRIFTLINE_LOG_LEVEL", "INFO"),
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        default=level if level in LEVELS else "INFO",
+        choices=LEVELS,
+        help="also DRIFTLINE_LOG_LEVEL",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for module in modules:
@@ -75,8 +82,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DriftlineError as exc:
         print(f"driftline: {exc}", file=sys.stderr)
         return 1
+    except ValidationError as exc:
+        print(f"driftline: {_settings_error(exc)}", file=sys.stderr)
+        return 1
+    except KafkaException as exc:
+        error = exc.args[0] if exc.args else exc
+        print(f"driftline: {_kafka_error(error)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _settings_error(exc: ValidationError) -> str:
+    """Name the environment variable behind a settings error, not pydantic's model."""
+    prefixes = {
+        "KafkaSettings": "DRIFTLINE_KAFKA_",
+        "TopicSettings": "DRIFTLINE_TOPIC_",
+        "WorkerSettings": "DRIFTLINE_",
+        "JoinSettings": "DRIFTLINE_JOIN_",
+        "LocalBrokerSettings": "DRIFTLINE_LOCAL_KAFKA_",
+    }
+    prefix = prefixes.get(exc.title)
+    parts = []
+    for error in exc.errors()[:3]:
+        field = ".".join(str(p) for p in error["loc"])
+        name = f"{prefix}{field.upper()}" if prefix else field
+        parts.append(f"{name}: {error['msg']}")
+    return "invalid setting " + "; ".join(parts)
+
+
+def _kafka_error(error: object) -> str:
+    """One line for a Kafka error that ended the command, with what to check."""
+    if isinstance(error, KafkaError):
+        if error.code() == KafkaError._FENCED:
+            return (
+                "this worker was fenced: another process started with the same "
+                "DRIFTLINE_INSTANCE_ID; give each replica its own"
+            )
+        if error.code() in (KafkaError._TIMED_OUT, KafkaError._TRANSPORT):
+            return (
+                f"Kafka did not answer ({error.str()}); check "
+                "DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS and the TLS/SASL settings"
+            )
+        return f"Kafka error {error.name()}: {error.str()}"
+    return f"Kafka error: {error}"
 
 
 def print_json(payload: object) -> None:

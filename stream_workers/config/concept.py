@@ -67,7 +67,12 @@ class EstimationConfig(BaseModel):
 
 
 class ConceptConfig(BaseModel):
-    """Detectors per model version (and per segment when ``per_segment``)."""
+    """Detectors per model version (and per segment when ``per_segment``).
+
+    ``detectors`` watch classification models (0/1 errors and the correct flag);
+    ``regression_detectors`` watch regression models (signed errors), since the
+    binary detectors (DDM, EDDM, FHDDM) and accuracy cannot take those.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -77,9 +82,27 @@ class ConceptConfig(BaseModel):
             DetectorConfig(name="accuracy"),
         ]
     )
+    regression_detectors: list[DetectorConfig] = Field(
+        default_factory=lambda: [
+            DetectorConfig(name="adwin"),
+            DetectorConfig(name="page_hinkley", params={"mode": "up"}),
+            DetectorConfig(name="mae"),
+        ]
+    )
     gate: GateConfig = Field(default_factory=GateConfig)
     per_segment: bool = False
     max_segments: int = Field(default=20, ge=1)
     warnings_as_alerts: bool = False
     dedupe_capacity: int = Field(default=1024, ge=0)
     estimation: EstimationConfig = Field(default_factory=EstimationConfig)
+
+    def detector_specs(self, task: str) -> list[dict[str, Any]]:
+        """The detector entries for a task, as ``DetectorSet`` takes them."""
+        chosen = self.regression_detectors if task == "regression" else self.detectors
+        specs = []
+        for detector in chosen:
+            spec = detector.model_dump()
+            if spec.get("label") is None:
+                spec.pop("label")
+            specs.append(spec)
+        return specs

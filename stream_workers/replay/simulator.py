@@ -83,9 +83,10 @@ class ReplayStats:
         }
 
 
-def request_id(source: str, row: int) -> str:
-    """Request IDs carry the row index, so alerts can be placed in the stream."""
-    return f"{source}-{row}"
+def request_id(model_id: str, source: str, row: int) -> str:
+    """Request IDs name the model and carry the row index: unique across models
+    replayed on the same topics, and placeable in the stream."""
+    return f"{model_id}-{source}-{row}"
 
 
 def _model() -> Any:
@@ -170,7 +171,7 @@ def replay(
                     "model retrained on request",
                     extra={"row": row, "rows": len(known), "model_version": version},
                 )
-            rid = request_id(source.name, row)
+            rid = request_id(plan.model_id, source.name, row)
             proba = model.predict_proba_one(x)
             predicted = max(proba, key=proba.get) if proba else None
             label = {"request_id": rid, "model_id": plan.model_id, "label": y}

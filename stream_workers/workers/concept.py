@@ -29,7 +29,7 @@ from confluent_kafka import Message, TopicPartition
 from stream_workers.config.models import DriftlineConfig, load_config
 from stream_workers.config.settings import TopicSettings, WorkerSettings
 from stream_workers.detectors import DetectorSet, DriftSignal
-from stream_workers.errors import DecodeError, InvalidInputError
+from stream_workers.errors import ConfigError, DecodeError, InvalidInputError
 from stream_workers.kafka.loop import Output
 from stream_workers.kafka.records import partition_of
 from stream_workers.messages.codec import decode
@@ -48,12 +48,6 @@ from stream_workers.workers.runtime import WorkerContext, run_worker
 __all__ = ["ConceptProcessor", "ConceptState", "main"]
 
 logger = logging.getLogger(__name__)
-
-REGRESSION_DETECTORS = (
-    {"name": "adwin", "params": {}},
-    {"name": "page_hinkley", "params": {"mode": "up"}},
-    {"name": "mae", "params": {}},
-)
 
 
 @dataclass
@@ -138,19 +132,10 @@ class ConceptProcessor:
         concept = self.config.for_model(outcome.model_id).concept
 
         def fresh() -> ConceptState:
-            specs: Any = [d.model_dump() for d in concept.detectors]
-            if (
-                outcome.task == "regression"
-                and "detectors" not in concept.model_fields_set
-            ):
-                specs = list(REGRESSION_DETECTORS)
-            for spec in specs:
-                if spec.get("label") is None:
-                    spec.pop("label", None)
             self.metrics.detector_resets.labels(outcome.model_id).inc()
             return ConceptState(
                 DetectorSet(
-                    specs,
+                    concept.detector_specs(outcome.task),
                     gate=concept.gate.model_dump(),
                     dedupe_capacity=concept.dedupe_capacity or None,
                     model_id=outcome.model_id,
@@ -306,11 +291,29 @@ class ConceptProcessor:
             self.estimator.aborted()
 
 
+def validate_detectors(config: DriftlineConfig) -> None:
+    """Build every configured detector set once, so a bad detector name or
+    parameter stops the worker at start-up rather than at its first outcome."""
+    concepts = [("defaults", config.defaults.concept)]
+    concepts += [(f"models.{m}", config.for_model(m).concept) for m in config.models]
+    for where, concept in concepts:
+        for task in ("classification", "regression"):
+            try:
+                DetectorSet(
+                    concept.detector_specs(task), gate=concept.gate.model_dump()
+                )
+            except ConfigError as exc:
+                raise ConfigError(
+                    f"{where}.concept: {exc}", field=f"{where}.concept"
+                ) from exc
+
+
 def build(
     context: WorkerContext, config: DriftlineConfig | None = None
 ) -> ConceptProcessor:
     """Load the YAML configuration and set up the snapshot stores."""
     config = config or load_config(context.worker.config_file)
+    validate_detectors(config)
     snapshots = SnapshotStore(context.kafka, context.topics.changelog("concept"))
     metrics = ConceptMetrics.create(context.registry)
     estimator = None

@@ -40,7 +40,7 @@ from stream_workers.config.settings import (
     KafkaSettings,
     TopicSettings,
 )
-from stream_workers.errors import DecodeError
+from stream_workers.errors import DecodeError, InvalidInputError
 from stream_workers.kafka.admin_checks import require_copartitioned
 from stream_workers.kafka.loop import Output
 from stream_workers.kafka.records import coordinates, partition_of
@@ -230,11 +230,16 @@ class JoinProcessor:
             return
         now = self._advance(part, 0, event.event_time_ms)
         rid = event.request_id
-        if (
+        seen = (
             self.store.get(part, "j", rid)
             or self.store.get(part, "x", rid)
             or self.store.get(part, "p", rid)
-        ):
+        )
+        if seen is not None:
+            owner = _owner(seen)
+            if owner != event.model_id:
+                self._reject_shared_id(message, rid, owner)
+                return
             self.metrics.duplicates.labels("prediction").inc()
             return
         state = prediction_state(event, store_features=self.settings.store_features)
@@ -271,6 +276,9 @@ class JoinProcessor:
             )
             return
         prediction = orjson.loads(pending.value)
+        if event.model_id is not None and event.model_id != prediction["model_id"]:
+            self._reject_shared_id(message, rid, prediction["model_id"])
+            return
         self._delete(part, "p", rid)
         if event.event_time_ms > pending.expires_ms:
             self._emit_unlabeled(part, prediction, now)
@@ -278,6 +286,17 @@ class JoinProcessor:
             return
         label = {"label": event.label, "label_time_ms": event.event_time_ms}
         self._join(part, prediction, label, now, "label_after")
+
+    def _reject_shared_id(self, message: Message, rid: str, owner: str) -> None:
+        assert self._out is not None
+        self._out.reject(
+            message,
+            InvalidInputError(
+                f"request_id {rid!r} already belongs to model {owner!r}; request "
+                "IDs must be unique across models (give shadow or challenger models "
+                "their own request IDs, or their own topic prefix)"
+            ),
+        )
 
     def _join(
         self,
@@ -292,7 +311,10 @@ class JoinProcessor:
         self._out.produce(
             self.outcomes, orjson.dumps(outcome), key=prediction["model_id"]
         )
-        self._write(part, Entry("j", prediction["request_id"], now + self._ttl_m, b"1"))
+        marker = prediction["model_id"].encode()
+        self._write(
+            part, Entry("j", prediction["request_id"], now + self._ttl_m, marker)
+        )
         self._counts.append((prediction["model_id"], order))
         self._delays.append((prediction["model_id"], outcome["label_delay_ms"] / 1000))
 
@@ -302,7 +324,10 @@ class JoinProcessor:
         self._out.produce(
             self.outcomes, orjson.dumps(outcome), key=prediction["model_id"]
         )
-        self._write(part, Entry("x", prediction["request_id"], now + self._ttl_m, b"1"))
+        marker = prediction["model_id"].encode()
+        self._write(
+            part, Entry("x", prediction["request_id"], now + self._ttl_m, marker)
+        )
         self._counts.append((prediction["model_id"], "unlabeled"))
         self._counts.append(("", "expired_prediction"))
 
@@ -419,3 +444,11 @@ def input_topics(topics: TopicSettings) -> list[str]:
 def main(settings: JoinSettings | None = None, **overrides: Any) -> None:
     """Run the join worker until SIGTERM (``driftline worker join``)."""
     run_worker("join", partial(build, settings=settings), input_topics, **overrides)
+
+
+def _owner(entry: Entry) -> str:
+    """The model a stored entry belongs to: pending predictions hold it in their
+    JSON, joined and expired markers hold it as their value."""
+    if entry.kind == "p":
+        return str(orjson.loads(entry.value)["model_id"])
+    return entry.value.decode()

@@ -420,3 +420,28 @@ def test_two_replicas_sharing_four_partitions_produce_one_outcome_per_request(
     ids = [o["request_id"] for o in values(outcomes)]
     assert len(ids) == n
     assert len(set(ids)) == n
+
+
+def test_a_request_id_reused_by_another_model_is_dead_lettered_with_the_reason(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
+) -> None:
+    preds, labs = topic_settings.name("predictions"), topic_settings.name("labels")
+    champion = prediction("shadow-1", T0)
+    challenger = {**prediction("shadow-1", T0), "model_id": "m2", "prediction": 0}
+    produce(kafka_settings, preds, [("shadow-1", champion), ("shadow-1", challenger)])
+    produce(
+        kafka_settings,
+        labs,
+        [("shadow-1", {**label("shadow-1", T0 + 1), "model_id": "m1"})],
+    )
+
+    with run_join(kafka_settings, topic_settings, tmp_path) as registry:
+        wait_for(lambda: outcome_count(registry, "label_after") == 1)
+    dead = read_all(kafka_settings, f"{preds}.dlq", expected=1)
+    outcomes = values(
+        read_all(kafka_settings, topic_settings.name("outcomes"), expected=1)
+    )
+
+    assert [(o["model_id"], o["correct"]) for o in outcomes] == [("m1", True)]
+    reason = dict(dead[0].headers())["driftline.error.message"]
+    assert b"already belongs to model 'm1'" in reason
