@@ -30,6 +30,7 @@ from confluent_kafka.admin import AdminClient
 
 from stream_workers.config.settings import KafkaSettings, TopicSettings
 from stream_workers.kafka.clients import make_admin, make_consumer, make_producer
+from stream_workers.kafka.partitioning import partition_for
 from stream_workers.kafka.topics import ensure_topics
 
 REPO = Path(__file__).resolve().parent.parent
@@ -134,11 +135,20 @@ def mixed_workload(
 
 
 def sentinels(partitions: int, event_time_ms: int) -> list[Record]:
-    """One label per partition, far in event time, that advances every stream time."""
-    return [
-        ("labels", f"sentinel-{p}", label_value(f"sentinel-{p}", event_time_ms, 0), p)
-        for p in range(partitions)
-    ]
+    """One label per partition, far in event time, that advances every stream time.
+
+    Each key is chosen so that murmur2 sends it to its partition, as the join
+    checks.
+    """
+    records: list[Record] = []
+    for p in range(partitions):
+        key = next(
+            f"sentinel-{p}-{k}"
+            for k in range(10_000)
+            if partition_for(f"sentinel-{p}-{k}".encode(), partitions) == p
+        )
+        records.append(("labels", key, label_value(key, event_time_ms, 0), p))
+    return records
 
 
 def produce(bootstrap: str, topics: TopicSettings, records: Iterable[Record]) -> int:

@@ -43,6 +43,7 @@ from stream_workers.config.settings import (
 from stream_workers.errors import DecodeError, InvalidInputError
 from stream_workers.kafka.admin_checks import require_copartitioned
 from stream_workers.kafka.loop import Output
+from stream_workers.kafka.partitioning import partition_for
 from stream_workers.kafka.records import coordinates, partition_of
 from stream_workers.messages.codec import decode
 from stream_workers.messages.models import LabelEvent, PredictionEvent
@@ -78,8 +79,10 @@ class JoinProcessor:
         settings: JoinSettings,
         store: PartitionStore,
         metrics: JoinMetrics,
+        partitions: int = 0,
     ) -> None:
         self.kafka = kafka
+        self.partitions = partitions
         self.settings = settings
         self.store = store
         self.metrics = metrics
@@ -201,6 +204,20 @@ class JoinProcessor:
             self._out.reject(message, exc)
             return None
         key = message.key()
+        expected = (
+            partition_for(key, self.partitions) if key and self.partitions else None
+        )
+        if expected is not None and expected != message.partition():
+            self._out.reject(
+                message,
+                DecodeError(
+                    f"record is on partition {message.partition()} but its key hashes "
+                    f"to partition {expected}; produce with the Java-compatible "
+                    "murmur2 partitioner (librdkafka: murmur2_random), or its "
+                    "prediction and label never meet"
+                ),
+            )
+            return None
         if key is not None and key.decode("utf-8", "replace") != event.request_id:
             self._out.reject(
                 message,
@@ -426,7 +443,7 @@ def build(
     context: WorkerContext, settings: JoinSettings | None = None
 ) -> JoinProcessor:
     """Check the topic layout and open this instance's store."""
-    require_copartitioned(context.kafka, context.topics)
+    partitions = require_copartitioned(context.kafka, context.topics)
     path = Path(context.worker.state_dir) / "join" / context.worker.instance_id
     return JoinProcessor(
         kafka=context.kafka,
@@ -434,6 +451,7 @@ def build(
         settings=settings or JoinSettings(),
         store=PartitionStore(path / f"{context.topics.changelog('join')}.sqlite"),
         metrics=JoinMetrics.create(context.registry),
+        partitions=partitions,
     )
 
 

@@ -93,3 +93,18 @@ def test_aborted_transaction_is_invisible_to_read_committed_consumers(
     got = drain(consumer, 2, timeout_s=8)
     consumer.close()
     assert [m.value() for m in got] == [b"committed"]
+
+
+def test_product_murmur2_matches_kafka_vectors_and_the_reference() -> None:
+    from stream_workers.kafka.partitioning import murmur2 as product_murmur2
+    from stream_workers.kafka.partitioning import partition_for
+
+    # Kafka's own test vectors (signed 32-bit results of Utils.murmur2).
+    vectors = {b"21": -973932308, b"foobar": -790332482, b"abc": 479470107}
+    signed = {
+        k: product_murmur2(k) - ((product_murmur2(k) >> 31) << 32) for k in vectors
+    }
+
+    assert signed == vectors
+    keys = [f"req-{i}".encode() for i in range(500)] + [b"", b"a", "é".encode()]
+    assert all(partition_for(k, 7) == java_partition(k, 7) for k in keys)

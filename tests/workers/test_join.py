@@ -13,6 +13,7 @@ from stream_workers.config.settings import (
     TopicSettings,
     WorkerSettings,
 )
+from stream_workers.kafka.partitioning import partition_for
 from stream_workers.workers import join
 from tests.workers.harness import produce, read_all, running, values, wait_for
 
@@ -20,6 +21,15 @@ pytestmark = pytest.mark.kafka
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 MIN = 60_000
+
+
+def on(part: int, name: str) -> str:
+    """``name`` with the first suffix that murmur2 sends to ``part`` of 4."""
+    for k in range(1000):
+        candidate = f"{name}.{k}"
+        if partition_for(candidate.encode(), 4) == part:
+            return candidate
+    raise AssertionError("no key found")
 
 
 def prediction(rid: str, t: int, pred: Any = 1, **extra: Any) -> dict[str, Any]:
@@ -133,20 +143,22 @@ def test_join_label_before_prediction_waits_and_is_emitted_once(
 def test_case_32_late_and_missing_labels_by_event_time(
     kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
 ) -> None:
+    P1_ID = on(0, "P1")
+    P2_ID = on(0, "P2")
     # Case 32: a 2 h window; P1 at 0 and P2 at 60 s; L1 at +50 min; L2 at +3 h.
     preds, labs = topic_settings.name("predictions"), topic_settings.name("labels")
     produce(
         kafka_settings,
         preds,
-        [("P1", prediction("P1", T0)), ("P2", prediction("P2", T0 + MIN))],
+        [(P1_ID, prediction(P1_ID, T0)), (P2_ID, prediction(P2_ID, T0 + MIN))],
         partition=0,
     )
-    produce(kafka_settings, labs, [("P1", label("P1", T0 + 50 * MIN))], partition=0)
+    produce(kafka_settings, labs, [(P1_ID, label(P1_ID, T0 + 50 * MIN))], partition=0)
 
     with run_join(kafka_settings, topic_settings, tmp_path) as registry:
         wait_for(lambda: outcome_count(registry, "label_after") == 1)
         produce(
-            kafka_settings, labs, [("P2", label("P2", T0 + 180 * MIN))], partition=0
+            kafka_settings, labs, [(P2_ID, label(P2_ID, T0 + 180 * MIN))], partition=0
         )
         wait_for(lambda: outcome_count(registry, "unlabeled") == 1)
         late = registry.get_sample_value("driftline_join_late_labels_total")
@@ -161,10 +173,10 @@ def test_case_32_late_and_missing_labels_by_event_time(
     )
 
     assert sorted((o["request_id"], o["labeled"]) for o in outcomes) == [
-        ("P1", True),
-        ("P2", False),
+        (P1_ID, True),
+        (P2_ID, False),
     ]
-    assert [r["request_id"] for r in late_records] == ["P2"]
+    assert [r["request_id"] for r in late_records] == [P2_ID]
     assert late == 1.0
     assert expired == 1.0
 
@@ -179,8 +191,10 @@ def pending_predictions(registry: Any) -> float:
 def test_prediction_expires_unlabeled_once_labels_move_past_its_deadline(
     kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
 ) -> None:
+    OLD_ID = on(1, "old")
+    NEW_ID = on(1, "new")
     preds, labs = topic_settings.name("predictions"), topic_settings.name("labels")
-    produce(kafka_settings, preds, [("old", prediction("old", T0))], partition=1)
+    produce(kafka_settings, preds, [(OLD_ID, prediction(OLD_ID, T0))], partition=1)
 
     with run_join(kafka_settings, topic_settings, tmp_path, ttl_s=600) as registry:
         wait_for(lambda: pending_predictions(registry) == 1)
@@ -188,14 +202,14 @@ def test_prediction_expires_unlabeled_once_labels_move_past_its_deadline(
         produce(
             kafka_settings,
             preds,
-            [("new", prediction("new", T0 + 11 * MIN))],
+            [(NEW_ID, prediction(NEW_ID, T0 + 11 * MIN))],
             partition=1,
         )
         wait_for(lambda: pending_predictions(registry) == 2)
         assert outcome_count(registry, "unlabeled") == 0
         # A label 11 min later shows the label stream has passed old's deadline.
         produce(
-            kafka_settings, labs, [("new", label("new", T0 + 11 * MIN))], partition=1
+            kafka_settings, labs, [(NEW_ID, label(NEW_ID, T0 + 11 * MIN))], partition=1
         )
         wait_for(lambda: outcome_count(registry, "unlabeled") == 1)
     outcomes = values(
@@ -203,8 +217,8 @@ def test_prediction_expires_unlabeled_once_labels_move_past_its_deadline(
     )
 
     assert sorted((o["request_id"], o["labeled"]) for o in outcomes) == [
-        ("new", True),
-        ("old", False),
+        (NEW_ID, True),
+        (OLD_ID, False),
     ]
     unlabeled = [o for o in outcomes if not o["labeled"]][0]
     assert "correct" not in unlabeled and "error" not in unlabeled
@@ -213,15 +227,18 @@ def test_prediction_expires_unlabeled_once_labels_move_past_its_deadline(
 def test_prediction_expires_after_two_ttls_when_no_label_arrives_at_all(
     kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
 ) -> None:
+    OLD_ID = on(3, "old")
+    MID_ID = on(3, "mid")
+    LATE_ID = on(3, "late")
     preds = topic_settings.name("predictions")
-    produce(kafka_settings, preds, [("old", prediction("old", T0))], partition=3)
+    produce(kafka_settings, preds, [(OLD_ID, prediction(OLD_ID, T0))], partition=3)
 
     with run_join(kafka_settings, topic_settings, tmp_path, ttl_s=600) as registry:
         wait_for(lambda: pending_predictions(registry) == 1)
         produce(
             kafka_settings,
             preds,
-            [("mid", prediction("mid", T0 + 19 * MIN))],
+            [(MID_ID, prediction(MID_ID, T0 + 19 * MIN))],
             partition=3,
         )
         wait_for(lambda: pending_predictions(registry) == 2)
@@ -229,7 +246,7 @@ def test_prediction_expires_after_two_ttls_when_no_label_arrives_at_all(
         produce(
             kafka_settings,
             preds,
-            [("late", prediction("late", T0 + 21 * MIN))],
+            [(LATE_ID, prediction(LATE_ID, T0 + 21 * MIN))],
             partition=3,
         )
         wait_for(lambda: outcome_count(registry, "unlabeled") == 1)
@@ -237,7 +254,7 @@ def test_prediction_expires_after_two_ttls_when_no_label_arrives_at_all(
         read_all(kafka_settings, topic_settings.name("outcomes"), expected=1)
     )
 
-    assert [(o["request_id"], o["labeled"]) for o in outcomes] == [("old", False)]
+    assert [(o["request_id"], o["labeled"]) for o in outcomes] == [(OLD_ID, False)]
 
 
 def test_labels_read_ahead_of_their_predictions_still_join(
@@ -250,7 +267,10 @@ def test_labels_read_ahead_of_their_predictions_still_join(
     produce(
         kafka_settings,
         labs,
-        [(f"b{i}", label(f"b{i}", T0 + i * MIN + 1000)) for i in range(n)],
+        [
+            (on(0, f"b{i}"), label(on(0, f"b{i}"), T0 + i * MIN + 1000))
+            for i in range(n)
+        ],
         partition=0,
     )
 
@@ -269,7 +289,10 @@ def test_labels_read_ahead_of_their_predictions_still_join(
         produce(
             kafka_settings,
             preds,
-            [(f"b{i}", prediction(f"b{i}", T0 + i * MIN)) for i in range(n)],
+            [
+                (on(0, f"b{i}"), prediction(on(0, f"b{i}"), T0 + i * MIN))
+                for i in range(n)
+            ],
             partition=0,
         )
         wait_for(lambda: outcome_count(registry, "label_before") == n)
@@ -320,14 +343,18 @@ def test_duplicate_prediction_and_duplicate_label_yield_one_outcome(
 def test_malformed_records_in_each_input_go_to_their_dlq_and_neighbours_join(
     kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
 ) -> None:
+    A_ID = on(2, "a")
+    B_ID = on(2, "b")
+    C_ID = on(2, "c")
+    BAD_ID = on(2, "bad")
     preds, labs = topic_settings.name("predictions"), topic_settings.name("labels")
     produce(
         kafka_settings,
         preds,
         [
-            ("a", prediction("a", T0)),
-            ("bad", b"\x00\xffnot-json"),
-            ("b", prediction("b", T0)),
+            (A_ID, prediction(A_ID, T0)),
+            (BAD_ID, b"\x00\xffnot-json"),
+            (B_ID, prediction(B_ID, T0)),
         ],
         partition=2,
     )
@@ -335,9 +362,9 @@ def test_malformed_records_in_each_input_go_to_their_dlq_and_neighbours_join(
         kafka_settings,
         labs,
         [
-            ("a", label("a", T0 + 1)),
-            ("c", {"request_id": "c", "label": 1}),
-            ("b", label("b", T0 + 1)),
+            (A_ID, label(A_ID, T0 + 1)),
+            (C_ID, {"request_id": C_ID, "label": 1}),
+            (B_ID, label(B_ID, T0 + 1)),
         ],
         partition=2,
     )
@@ -350,7 +377,7 @@ def test_malformed_records_in_each_input_go_to_their_dlq_and_neighbours_join(
     dlq_p = read_all(kafka_settings, f"{preds}.dlq", expected=1)
     dlq_l = read_all(kafka_settings, f"{labs}.dlq", expected=1)
 
-    assert sorted(o["request_id"] for o in outcomes) == ["a", "b"]
+    assert sorted(o["request_id"] for o in outcomes) == [A_ID, B_ID]
     assert [m.value() for m in dlq_p] == [b"\x00\xffnot-json"]
     assert dict(dlq_p[0].headers())["driftline.source.offset"] == b"1"
     assert b"event_time_ms" in dict(dlq_l[0].headers())["driftline.error.message"]
@@ -445,3 +472,34 @@ def test_a_request_id_reused_by_another_model_is_dead_lettered_with_the_reason(
     assert [(o["model_id"], o["correct"]) for o in outcomes] == [("m1", True)]
     reason = dict(dead[0].headers())["driftline.error.message"]
     assert b"already belongs to model 'm1'" in reason
+
+
+def test_a_record_on_the_wrong_partition_for_its_key_is_dead_lettered(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, tmp_path: Path
+) -> None:
+    # A label produced with another partitioner than murmur2 would never meet its
+    # prediction: the join says so instead of waiting for its TTL.
+    labs = topic_settings.name("labels")
+    rid = on(1, "misplaced")
+    produce(kafka_settings, labs, [(rid, label(rid, T0))], partition=2)
+    produce(
+        kafka_settings, labs, [(on(2, "fine"), label(on(2, "fine"), T0))], partition=2
+    )
+
+    with run_join(kafka_settings, topic_settings, tmp_path) as registry:
+        wait_for(
+            lambda: (
+                (
+                    registry.get_sample_value(
+                        "driftline_join_pending_records", {"side": "label"}
+                    )
+                    or 0
+                )
+                == 1
+            )
+        )
+    [dead] = read_all(kafka_settings, f"{labs}.dlq", expected=1)
+
+    message = dict(dead.headers())["driftline.error.message"]
+    assert b"hashes to partition 1" in message
+    assert dead.key() == rid.encode()
