@@ -40,6 +40,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("--length", type=int, default=20_000)
     demo.add_argument("--drift-at", type=int, default=10_000)
     demo.add_argument("--workdir", type=Path, default=Path(".driftline/demo"))
+    demo.add_argument(
+        "--keep-topics",
+        action="store_true",
+        help="leave the run's topics on the broker",
+    )
 
 
 def replay_command(args: argparse.Namespace) -> int:
@@ -78,9 +83,16 @@ def alerts_command(args: argparse.Namespace) -> int:
     for message in follow(KafkaSettings(), topic, from_beginning=args.from_beginning):
         value = value_of(message)
         if args.json:
-            print(value.decode(), flush=True)
-        else:
-            print(format_alert(orjson.loads(value)), flush=True)
+            print(value.decode("utf-8", "replace"), flush=True)
+            continue
+        try:
+            line = format_alert(orjson.loads(value))
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            line = (
+                f"NOT AN ALERT partition={message.partition()} "
+                f"offset={message.offset()} (not a DriftAlert; skipped)"
+            )
+        print(line, flush=True)
     return 0
 
 
@@ -88,7 +100,10 @@ def demo_command(args: argparse.Namespace) -> int:
     from stream_workers.replay.demo import DemoOptions, run_demo
 
     options = DemoOptions(
-        length=args.length, drift_at=args.drift_at, workdir=args.workdir
+        length=args.length,
+        drift_at=args.drift_at,
+        workdir=args.workdir,
+        keep_topics=args.keep_topics,
     )
     summary = run_demo(options, lambda line: print(line, flush=True))
     print_json(summary)

@@ -41,16 +41,23 @@ def kafka(args: argparse.Namespace) -> int:
         print_json({"broker": "stopped" if stopped else "not running"})
         return 0
     status = broker.status()
+    answering = status.answering or (not status.running and broker.answering())
+    if status.running:
+        state = "running"
+    elif answering:
+        state = "answering (started elsewhere, not by this checkout)"
+    else:
+        state = "not running"
     print_json(
         {
-            "broker": "running" if status.running else "not running",
-            "answering": status.answering,
+            "broker": state,
+            "answering": answering,
             "bootstrap_servers": status.bootstrap_servers,
             "pid": status.pid,
             "log": str(status.log_file),
         }
     )
-    return 0 if status.answering else 3
+    return 0 if answering else 3
 
 
 def topics(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ import orjson
 from stream_workers.config.settings import KafkaSettings
 from stream_workers.kafka.records import value_of
 from stream_workers.kafka.tail import count_records, follow
-from stream_workers.replay.pipeline import WorkerProcesses, connect
+from stream_workers.replay.pipeline import WorkerProcesses, connect, delete_topics
 from stream_workers.replay.simulator import ReplayPlan, replay
 from stream_workers.replay.sources import open_source
 
@@ -41,6 +41,7 @@ class DemoOptions:
     base_port: int | None = None
     timeout_s: float = 150.0
     workdir: Path = Path(".driftline/demo")
+    keep_topics: bool = False
 
 
 def format_alert(
@@ -128,7 +129,7 @@ def run_demo(options: DemoOptions, print_line: Callable[[str], None]) -> dict[st
             for thread in printers:
                 thread.join(5)
 
-    return {
+    summary: dict[str, Any] = {
         "predictions": count_records(kafka, topics.name("predictions")),
         "labels": count_records(kafka, topics.name("labels")),
         "outcomes": count_records(kafka, topics.name("outcomes")),
@@ -136,9 +137,13 @@ def run_demo(options: DemoOptions, print_line: Callable[[str], None]) -> dict[st
         "retrain_requests": count_records(kafka, topics.name("retrain_requests")),
         "drift_at_row": options.drift_at,
         "first_alert_row": min(first_alert_row) if first_alert_row else None,
-        "topic_prefix": topics.prefix,
-        "seconds": round(time.monotonic() - started, 1),
+        "bootstrap_servers": kafka.bootstrap_servers,
+        "topic_prefix": None if not options.keep_topics else topics.prefix,
     }
+    if not options.keep_topics:
+        delete_topics(kafka, topics.prefix)
+    summary["seconds"] = round(time.monotonic() - started, 1)
+    return summary
 
 
 def _print_topic(

@@ -25,7 +25,14 @@ from stream_workers.kafka.broker import LocalBroker
 from stream_workers.kafka.clients import make_admin
 from stream_workers.kafka.topics import ensure_topics
 
-__all__ = ["WorkerProcesses", "connect", "free_port_block", "metric_sum", "wait_until"]
+__all__ = [
+    "WorkerProcesses",
+    "connect",
+    "delete_topics",
+    "free_port_block",
+    "metric_sum",
+    "wait_until",
+]
 
 
 def free_port_block(size: int) -> int:
@@ -76,6 +83,16 @@ def metric_sum(port: int, name: str) -> float:
             if head == name or head.startswith(name + "{"):
                 total += float(value)
     return total
+
+
+def delete_topics(kafka: KafkaSettings, prefix: str) -> int:
+    """Delete every topic whose name starts with ``prefix``; return how many."""
+    admin = make_admin(kafka)
+    names = [t for t in admin.list_topics(timeout=10).topics if t.startswith(prefix)]
+    if names:
+        for future in admin.delete_topics(names, operation_timeout=30).values():
+            future.result()
+    return len(names)
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
