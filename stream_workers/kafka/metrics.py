@@ -74,13 +74,19 @@ class LoopMetrics:
 
 
 def lag_reporter(metrics: LoopMetrics, worker: str) -> Callable[[str], None]:
-    """A librdkafka ``stats_cb`` that publishes consumer lag per partition."""
+    """A librdkafka ``stats_cb`` that publishes consumer lag per partition.
+
+    Partitions this consumer no longer fetches (revoked in a rebalance) lose their
+    series, so a lag alert cannot fire on a value nobody updates any more.
+    """
+    reported: set[tuple[str, str]] = set()
 
     def report(stats_json: str) -> None:
         stats = orjson.loads(stats_json)
+        current: set[tuple[str, str]] = set()
         for topic, body in stats.get("topics", {}).items():
             for partition, p in body.get("partitions", {}).items():
-                if partition == "-1":
+                if partition == "-1" or p.get("fetch_state") in ("none", "stopped"):
                     continue
                 lag = p.get("consumer_lag", -1)
                 if lag is None or lag < 0:
@@ -91,5 +97,10 @@ def lag_reporter(metrics: LoopMetrics, worker: str) -> Callable[[str], None]:
                         continue
                     lag = max(end - position, 0)
                 metrics.consumer_lag.labels(worker, topic, partition).set(lag)
+                current.add((topic, partition))
+        for topic, partition in reported - current:
+            metrics.consumer_lag.remove(worker, topic, partition)
+        reported.clear()
+        reported.update(current)
 
     return report
