@@ -26,6 +26,7 @@ from typing import Any
 import orjson
 
 from stream_workers.config.settings import KafkaSettings, TopicSettings
+from stream_workers.errors import ConfigError
 from stream_workers.kafka.records import value_of
 from stream_workers.replay.sources import Source
 from stream_workers.serving.producer import LabelLogger, PredictionLogger
@@ -53,6 +54,25 @@ class ReplayPlan:
     progress: bool | None = None
     retrain_on_request: bool = False
     retrain_rows: int = 2_000
+
+    def __post_init__(self) -> None:
+        checks = {
+            "train_rows": self.train_rows >= 0,
+            "rate": self.rate >= 0,
+            "interval_ms": self.interval_ms > 0,
+            "label_delay_s": self.label_delay_s > 0,
+            "early_share": 0 <= self.early_share <= 1,
+            "never_share": 0 <= self.never_share <= 1,
+            "early_share + never_share": self.early_share + self.never_share <= 1,
+            "retrain_rows": self.retrain_rows > 0,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            raise ConfigError(
+                f"replay settings out of range: {', '.join(bad)} (rates and delays "
+                "are positive, shares between 0 and 1)",
+                field=bad[0],
+            )
 
 
 @dataclass

@@ -39,7 +39,7 @@ def _sea(length: int, drift_at: int, seed: int) -> Iterator[Row]:
     # drift, so an abrupt change is composed by hand: concept 0, then concept 3.
     before = synth.SEA(variant=0, noise=0.05, seed=seed)
     after = synth.SEA(variant=3, noise=0.05, seed=seed + 1)
-    head = itertools.islice(iter(before), drift_at)
+    head = itertools.islice(iter(before), min(drift_at, length))
     tail = itertools.islice(iter(after), max(length - drift_at, 0))
     for x, y in itertools.chain(head, tail):
         yield {k: float(v) for k, v in x.items()}, int(y)
@@ -50,7 +50,7 @@ def _agrawal(length: int, drift_at: int, seed: int) -> Iterator[Row]:
 
     before = synth.Agrawal(classification_function=0, seed=seed)
     after = synth.Agrawal(classification_function=2, seed=seed + 1)
-    head = itertools.islice(iter(before), drift_at)
+    head = itertools.islice(iter(before), min(drift_at, length))
     tail = itertools.islice(iter(after), max(length - drift_at, 0))
     yield from itertools.chain(head, tail)
 
@@ -160,7 +160,9 @@ def open_source(
             f"({', '.join(SYNTHETIC)}) nor an existing file",
             field="source",
         )
-    stem = path.name.split(".")[0]
+    stem = path.name
+    for suffix in (".gz", ".csv", ".arff"):
+        stem = stem.removesuffix(suffix)
     arff = ".arff" in path.suffixes
     if arff:
         rows = _arff_rows(path, target)
