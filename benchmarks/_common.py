@@ -1,7 +1,7 @@
 """Shared pieces of the join benchmarks: workload, topics, worker process, reads.
 
 Every benchmark creates its own topics under a fresh prefix, runs the join worker
-as a child process (``python -m stream_workers.cli.main worker join``) configured
+as a child process (``python -m stream_workers.cli worker join``) configured
 through ``DRIFTLINE_*`` variables, and deletes its topics at the end.
 """
 
@@ -209,7 +209,7 @@ class JoinProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "stream_workers.cli.main", "worker", "join"]
+        command = [sys.executable, "-m", "stream_workers.cli", "worker", "join"]
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 self.wrapper + command, cwd=REPO, env=self.env, stdout=log, stderr=log

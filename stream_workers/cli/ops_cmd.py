@@ -94,7 +94,7 @@ def monitor(args: argparse.Namespace) -> int:
             env = dict(os.environ, DRIFTLINE_HTTP_PORT=str(args.base_port + i))
             if args.config is not None:
                 env["DRIFTLINE_CONFIG_FILE"] = str(args.config)
-            command = [sys.executable, "-m", "stream_workers.cli.main", "worker", name]
+            command = [sys.executable, "-m", "stream_workers.cli", "worker", name]
             children[name] = subprocess.Popen(command, env=env)
         return _supervise(children, stopping, args.stop_timeout_s)
     finally:

@@ -153,7 +153,7 @@ class WorkerProcesses:
     def start(self, name: str) -> None:
         with open(self.logs / f"{name}.log", "ab") as log:
             self.processes[name] = subprocess.Popen(
-                [sys.executable, "-m", "stream_workers.cli.main", "worker", name],
+                [sys.executable, "-m", "stream_workers.cli", "worker", name],
                 env={
                     **self._env,
                     "DRIFTLINE_INSTANCE_ID": f"{self._run}-{name}",

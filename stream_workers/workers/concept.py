@@ -268,7 +268,7 @@ class ConceptProcessor:
                 "model_id": outcome.model_id,
                 "model_version": outcome.model_version,
                 "detector": signal.detector,
-                "level": signal.level,
+                "signal_level": signal.level,
                 "index": signal.index,
             },
         )
