@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from confluent_kafka import Message, TopicPartition
 
 from stream_workers.config.settings import KafkaSettings
+from stream_workers.errors import TopicLayoutError
 from stream_workers.kafka.clients import make_consumer
 
 __all__ = ["count_records", "follow", "read_committed"]
@@ -27,7 +28,15 @@ def follow(
         f"driftline-tail-{time.monotonic_ns()}",
         overrides={"auto.offset.reset": "earliest" if from_beginning else "latest"},
     )
-    partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+    metadata = consumer.list_topics(topic, timeout=10).topics.get(topic)
+    if metadata is None or metadata.error is not None or not metadata.partitions:
+        consumer.close()
+        raise TopicLayoutError(
+            f"topic {topic} does not exist; check DRIFTLINE_TOPIC_PREFIX or run "
+            "`driftline topics create`",
+            topics=(topic,),
+        )
+    partitions = metadata.partitions
     start = -2 if from_beginning else -1
     consumer.assign([TopicPartition(topic, p, start) for p in partitions])
     try:

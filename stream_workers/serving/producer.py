@@ -30,6 +30,7 @@ from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import BaseModel, ValidationError
 
+from stream_workers.config.settings import TopicSettings
 from stream_workers.errors import DecodeError, RecordError
 from stream_workers.messages import LabelEvent, PredictionEvent, encode, encode_dict
 
@@ -116,7 +117,8 @@ class _EventLogger(Generic[E]):
                 "the partitioner and idempotence are fixed"
             )
 
-        self.topic = topic = topic or self._default_topic
+        # The default honours DRIFTLINE_TOPIC_PREFIX and the topic-name settings.
+        self.topic = topic = topic or TopicSettings().name(self._default_topic)
         self._on_full = on_full
         self._block_timeout_s = block_timeout_s
         self._validate = validate
