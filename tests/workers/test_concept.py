@@ -245,7 +245,7 @@ def test_sigkill_and_restart_neither_loses_nor_repeats_an_alert(
         "DRIFTLINE_BATCH_SIZE": "50",
         "DRIFTLINE_POLL_TIMEOUT_S": "0.1",
     }
-    command = [sys.executable, "-m", "stream_workers.cli.main", "worker", "concept"]
+    command = [sys.executable, "-m", "stream_workers.cli", "worker", "concept"]
     outcomes = topic_settings.name("outcomes")
 
     def start() -> subprocess.Popen[bytes]:
