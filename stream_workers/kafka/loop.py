@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from confluent_kafka import (
     Consumer,
@@ -24,15 +24,19 @@ from confluent_kafka import (
     Producer,
     TopicPartition,
 )
+from pydantic import BaseModel
 
-from stream_workers.errors import RecordError, TransactionError
+from stream_workers.errors import DecodeError, RecordError, TransactionError
 from stream_workers.kafka.dlq import dead_letter_headers
 from stream_workers.kafka.metrics import LoopMetrics
 from stream_workers.kafka.records import coordinates
+from stream_workers.messages.codec import decode
 
 __all__ = ["ErrorPolicy", "Output", "Processor", "TransactionalLoop", "StopFlag"]
 
 logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
 
 ErrorPolicy = Literal["dead-letter", "stop"]
 
@@ -95,6 +99,17 @@ class Output:
                 return
             except BufferError:
                 self._producer.poll(0.05)
+
+    def decode(self, model: type[M], message: Message) -> M | None:
+        """Decode a record into a message model, or reject it and return None."""
+        topic, partition, offset = coordinates(message)
+        try:
+            return decode(
+                model, message.value(), topic=topic, partition=partition, offset=offset
+            )
+        except DecodeError as exc:
+            self.reject(message, exc)
+            return None
 
     def reject(self, message: Message, error: RecordError) -> None:
         """Apply the error policy to a bad record: dead-letter it, or stop."""

@@ -29,10 +29,9 @@ from confluent_kafka import Message, TopicPartition
 from stream_workers.config.models import DriftlineConfig, load_config
 from stream_workers.config.settings import TopicSettings, WorkerSettings
 from stream_workers.detectors import DetectorSet, DriftSignal
-from stream_workers.errors import ConfigError, DecodeError, InvalidInputError
+from stream_workers.errors import ConfigError, InvalidInputError
 from stream_workers.kafka.loop import Output
 from stream_workers.kafka.records import partition_of
-from stream_workers.messages.codec import decode
 from stream_workers.messages.models import AlertWindow, DriftAlert, OutcomeEvent
 from stream_workers.state.snapshots import SnapshotStore
 from stream_workers.workers.alerting import alert_id
@@ -107,18 +106,9 @@ class ConceptProcessor:
             if estimator is not None and message.topic() == self.predictions_topic:
                 estimator.prediction(message)
                 continue
-            try:
-                outcome = decode(
-                    OutcomeEvent,
-                    message.value(),
-                    topic=message.topic(),
-                    partition=message.partition(),
-                    offset=message.offset(),
-                )
-            except DecodeError as exc:
-                out.reject(message, exc)
-                continue
-            self._feed(message, outcome, out)
+            outcome = out.decode(OutcomeEvent, message)
+            if outcome is not None:
+                self._feed(message, outcome, out)
         if self.estimator is not None:
             self.estimator.flush(out)
         self.snapshots.write(out)

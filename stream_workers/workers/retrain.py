@@ -28,7 +28,7 @@ from stream_workers.config.models import DriftlineConfig, load_config
 from stream_workers.config.settings import TopicSettings
 from stream_workers.errors import DecodeError
 from stream_workers.kafka.loop import Output
-from stream_workers.messages.codec import decode, encode
+from stream_workers.messages.codec import encode
 from stream_workers.messages.models import DriftAlert
 from stream_workers.retrain.actions import (
     Action,
@@ -98,16 +98,8 @@ class RetrainProcessor:
         self.store.write(out)
 
     def _decode(self, message: Message, out: Output) -> DriftAlert | None:
-        try:
-            alert = decode(
-                DriftAlert,
-                message.value(),
-                topic=message.topic(),
-                partition=message.partition(),
-                offset=message.offset(),
-            )
-        except DecodeError as exc:
-            out.reject(message, exc)
+        alert = out.decode(DriftAlert, message)
+        if alert is None:
             return None
         key = message.key()
         if key is not None and key.decode("utf-8", "replace") != alert.model_id:
