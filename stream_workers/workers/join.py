@@ -45,7 +45,6 @@ from stream_workers.kafka.admin_checks import require_copartitioned
 from stream_workers.kafka.loop import Output
 from stream_workers.kafka.partitioning import partition_for
 from stream_workers.kafka.records import coordinates, partition_of
-from stream_workers.messages.codec import decode
 from stream_workers.messages.models import LabelEvent, PredictionEvent
 from stream_workers.state.changelog import read_changelog
 from stream_workers.state.store import Entry, PartitionStore
@@ -192,16 +191,8 @@ class JoinProcessor:
 
     def _decode(self, model: Any, message: Message) -> Any:
         assert self._out is not None
-        try:
-            event = decode(
-                model,
-                message.value(),
-                topic=message.topic(),
-                partition=message.partition(),
-                offset=message.offset(),
-            )
-        except DecodeError as exc:
-            self._out.reject(message, exc)
+        event = self._out.decode(model, message)
+        if event is None:
             return None
         key = message.key()
         expected = (
@@ -388,19 +379,19 @@ class JoinProcessor:
 
     def _changelog(self, part: int, key: str, value: bytes | None) -> None:
         assert self._out is not None
-        store = self.store
-
-        def delivered(error: KafkaError | None, message: Message) -> None:
-            if error is None:
-                store.note_offset(part, coordinates(message)[2] + 1)
-
         self._out.produce(
             self.changelog,
             value,
             key=key.encode(),
             partition=part,
-            on_delivery=delivered,
+            on_delivery=self._delivered,
         )
+
+    def _delivered(self, error: KafkaError | None, message: Message) -> None:
+        """Delivery report of a changelog record: advance the local checkpoint."""
+        if error is None:
+            _, part, offset = coordinates(message)
+            self.store.note_offset(part, offset + 1)
 
     # -- after the transaction -------------------------------------------------
     def committed(self) -> None:
