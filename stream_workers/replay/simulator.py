@@ -21,7 +21,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -34,6 +34,8 @@ from stream_workers.serving.producer import LabelLogger, PredictionLogger
 __all__ = ["ReplayPlan", "ReplayStats", "replay"]
 
 logger = logging.getLogger(__name__)
+
+L = TypeVar("L", PredictionLogger, LabelLogger)
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,19 @@ def _client_config(kafka: KafkaSettings) -> dict[str, Any]:
     return conf
 
 
+def _logger(cls: type[L], kafka: KafkaSettings, topic: str) -> L:
+    """A logger that waits rather than drops: a replay must send everything."""
+    return cls(
+        kafka.bootstrap_servers,
+        topic=topic,
+        on_full="block",
+        block_timeout_s=30.0,
+        validate=False,
+        flush_timeout_s=60.0,
+        config=_client_config(kafka),
+    )
+
+
 def replay(
     source: Source,
     plan: ReplayPlan,
@@ -132,24 +147,8 @@ def replay(
     rng = random.Random(plan.seed)
     model = _model()
     stats = ReplayStats(source=source.name, drifts=list(source.drifts))
-    predictions = PredictionLogger(
-        kafka.bootstrap_servers,
-        topic=topics.name("predictions"),
-        on_full="block",
-        block_timeout_s=30.0,
-        validate=False,
-        flush_timeout_s=60.0,
-        config=_client_config(kafka),
-    )
-    labels = LabelLogger(
-        kafka.bootstrap_servers,
-        topic=topics.name("labels"),
-        on_full="block",
-        block_timeout_s=30.0,
-        validate=False,
-        flush_timeout_s=60.0,
-        config=_client_config(kafka),
-    )
+    predictions = _logger(PredictionLogger, kafka, topics.name("predictions"))
+    labels = _logger(LabelLogger, kafka, topics.name("labels"))
     due: list[tuple[int, int, dict[str, Any]]] = []
     total = source.length
     started = time.monotonic()
