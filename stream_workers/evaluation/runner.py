@@ -102,21 +102,28 @@ def _protocol_b(
     return results
 
 
+def _number(row: dict[str, object], key: str) -> float:
+    """A numeric field of a result row (the rows are plain dicts for the JSON)."""
+    value = row[key]
+    assert isinstance(value, int | float), (key, value)
+    return float(value)
+
+
 def _verdict(rows: list[dict[str, object]], default: str) -> dict[str, object]:
     """Our default against the best of river's defaults on one stream."""
     ours = next(r for r in rows if r["config"] == default)
     river = [r for r in rows if r["source"] == "river"]
-    most = max(int(r["detected"]) for r in river)  # type: ignore[call-overload]
+    most = max(_number(r, "detected") for r in river)
     timely = [r for r in river if r["detected"] == most and r["mean_delay"] is not None]
-    best_delay = min(timely, key=lambda r: r["mean_delay"], default=None)  # type: ignore[arg-type, return-value]
-    best_alarms = min(river, key=lambda r: r["false_alarms"])  # type: ignore[arg-type, return-value]
+    best_delay = min(timely, key=lambda r: _number(r, "mean_delay"), default=None)
+    best_alarms = min(river, key=lambda r: _number(r, "false_alarms"))
 
     all_found = ours["detected"] == ours["drifts"]
     delay_ok = best_delay is None or (
         ours["mean_delay"] is not None
-        and ours["mean_delay"] <= best_delay["mean_delay"]  # type: ignore[operator]
+        and _number(ours, "mean_delay") <= _number(best_delay, "mean_delay")
     )
-    alarms_ok = ours["false_alarms"] <= best_alarms["false_alarms"]  # type: ignore[operator]
+    alarms_ok = _number(ours, "false_alarms") <= _number(best_alarms, "false_alarms")
     return {
         "protocol": ours["protocol"],
         "stream": ours["stream"],
@@ -144,8 +151,8 @@ def _rank(
         ranking.append(
             {
                 "config": label,
-                "missed": sum(int(r["missed"]) for r in rows),  # type: ignore[call-overload]
-                "false_alarms": sum(int(r["false_alarms"]) for r in rows),  # type: ignore[call-overload]
+                "missed": int(sum(_number(r, "missed") for r in rows)),
+                "false_alarms": int(sum(_number(r, "false_alarms") for r in rows)),
                 "mean_delay": round(sum(delays) / len(delays), 2) if delays else None,
             }
         )
