@@ -116,17 +116,7 @@ def test_join_label_before_prediction_waits_and_is_emitted_once(
             topic_settings.name("labels"),
             [("r2", label("r2", T0, "1"))],
         )
-        wait_for(
-            lambda: (
-                (
-                    registry.get_sample_value(
-                        "driftline_join_pending_records", {"side": "label"}
-                    )
-                    or 0
-                )
-                == 1
-            )
-        )
+        wait_for(lambda: pending(registry, "label") == 1)
         produce(
             kafka_settings,
             topic_settings.name("predictions"),
@@ -181,11 +171,13 @@ def test_case_32_late_and_missing_labels_by_event_time(
     assert expired == 1.0
 
 
-def pending_predictions(registry: Any) -> float:
-    value = registry.get_sample_value(
-        "driftline_join_pending_records", {"side": "prediction"}
-    )
+def pending(registry: Any, side: str) -> float:
+    value = registry.get_sample_value("driftline_join_pending_records", {"side": side})
     return value or 0.0
+
+
+def pending_predictions(registry: Any) -> float:
+    return pending(registry, "prediction")
 
 
 def test_prediction_expires_unlabeled_once_labels_move_past_its_deadline(
@@ -275,17 +267,7 @@ def test_labels_read_ahead_of_their_predictions_still_join(
     )
 
     with run_join(kafka_settings, topic_settings, tmp_path, ttl_s=600) as registry:
-        wait_for(
-            lambda: (
-                (
-                    registry.get_sample_value(
-                        "driftline_join_pending_records", {"side": "label"}
-                    )
-                    or 0
-                )
-                == n
-            )
-        )
+        wait_for(lambda: pending(registry, "label") == n)
         produce(
             kafka_settings,
             preds,
@@ -393,17 +375,7 @@ def test_state_survives_a_restart_of_the_worker(
         [(f"s{i}", prediction(f"s{i}", T0 + i)) for i in range(20)],
     )
     with run_join(kafka_settings, topic_settings, tmp_path / "first") as registry:
-        wait_for(
-            lambda: (
-                (
-                    registry.get_sample_value(
-                        "driftline_join_pending_records", {"side": "prediction"}
-                    )
-                    or 0
-                )
-                == 20
-            )
-        )
+        wait_for(lambda: pending(registry, "prediction") == 20)
 
     produce(
         kafka_settings,
@@ -487,17 +459,7 @@ def test_a_record_on_the_wrong_partition_for_its_key_is_dead_lettered(
     )
 
     with run_join(kafka_settings, topic_settings, tmp_path) as registry:
-        wait_for(
-            lambda: (
-                (
-                    registry.get_sample_value(
-                        "driftline_join_pending_records", {"side": "label"}
-                    )
-                    or 0
-                )
-                == 1
-            )
-        )
+        wait_for(lambda: pending(registry, "label") == 1)
     [dead] = read_all(kafka_settings, f"{labs}.dlq", expected=1)
 
     message = dict(dead.headers())["driftline.error.message"]
